@@ -1,0 +1,1 @@
+"""Activities of a plan's goals and their monthly execution (activity progress)."""

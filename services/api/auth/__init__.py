@@ -1,0 +1,1 @@
+"""API keys, roles and the caller's data scope."""

@@ -1,0 +1,118 @@
+"""SQL for keys and scopes."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlmodel import col
+
+from services.api.models import ApiKeyRow, OrganizationRow, OversightRow
+from services.api.pagination import PageParams, fetch_page
+
+
+async def get_active_key_with_organization(
+    session: AsyncSession, key_hash: str
+) -> tuple[ApiKeyRow, OrganizationRow | None] | None:
+    statement = (
+        select(ApiKeyRow, OrganizationRow)
+        .outerjoin(OrganizationRow, col(OrganizationRow.id) == col(ApiKeyRow.organization_id))
+        .where(col(ApiKeyRow.key_hash) == key_hash, col(ApiKeyRow.revoked_at).is_(None))
+    )
+    row = (await session.execute(statement)).first()
+    if row is None:
+        return None
+    return row[0], row[1]
+
+
+async def secretaria_visible_ids(session: AsyncSession, secretaria: OrganizationRow) -> set[uuid.UUID]:
+    """The secretaría itself, the organisations of its jurisdiction and those it oversees, plus their associations."""
+    municipalities = [code for code in secretaria.jurisdiction if len(code) == 5]
+    departments = [code for code in secretaria.jurisdiction if len(code) == 2]
+    overseen = select(col(OversightRow.organization_id)).where(col(OversightRow.secretaria_id) == secretaria.id)
+    conditions = [col(OrganizationRow.id) == secretaria.id, col(OrganizationRow.id).in_(overseen)]
+    if municipalities:
+        conditions.append(col(OrganizationRow.municipality_code).in_(municipalities))
+    if departments:
+        conditions.append(func.substr(col(OrganizationRow.municipality_code), 1, 2).in_(departments))
+    # Retired organisations stay in scope: reads of them answer 404 anyway (tombstone), but a sync with
+    # updated_since must still deliver their tombstones and their records' history.
+    direct = select(col(OrganizationRow.id)).where(or_(*conditions))
+    # User associations belong to their institution's scope even when they carry no municipality.
+    statement = select(col(OrganizationRow.id)).where(
+        or_(col(OrganizationRow.id).in_(direct), col(OrganizationRow.parent_id).in_(direct)),
+    )
+    return set((await session.execute(statement)).scalars())
+
+
+async def insert_key(session: AsyncSession, row: ApiKeyRow) -> ApiKeyRow:
+    session.add(row)
+    await session.flush()
+    await session.refresh(row)
+    return row
+
+
+async def ensure_admin_key(session: AsyncSession, *, key_hash: str, prefix: str) -> None:
+    """The key named by PARTICIPA_ADMIN_API_KEY exists and is active."""
+    statement = (
+        insert(ApiKeyRow)
+        .values(
+            id=uuid.uuid4(),
+            organization_id=None,
+            role="admin",
+            name="PARTICIPA_ADMIN_API_KEY",
+            prefix=prefix,
+            key_hash=key_hash,
+        )
+        .on_conflict_do_update(index_elements=[ApiKeyRow.key_hash], set_={"revoked_at": None, "role": "admin"})
+    )
+    await session.execute(statement)
+
+
+def _key_column(name: str) -> InstrumentedAttribute[Any]:
+    # SQLModel types class attributes as their values; pagination needs them as the mapped columns they are.
+    attribute: InstrumentedAttribute[Any] = getattr(ApiKeyRow, name)
+    return attribute
+
+
+async def list_keys(
+    session: AsyncSession, params: PageParams, *, organization_id: uuid.UUID | None, include_revoked: bool
+) -> tuple[Sequence[ApiKeyRow], str | None]:
+    """One page of keys; revoked keys are not tombstones but a filter the caller opts into."""
+    statement = select(ApiKeyRow)
+    if organization_id is not None:
+        statement = statement.where(col(ApiKeyRow.organization_id) == organization_id)
+    if not include_revoked:
+        statement = statement.where(col(ApiKeyRow.revoked_at).is_(None))
+    return await fetch_page(
+        session,
+        statement,
+        params,
+        id_column=_key_column("id"),
+        sortable={"created_at": _key_column("created_at"), "name": _key_column("name")},
+        default_sort="created_at",
+        updated_column=_key_column("updated_at"),
+        deleted_column=None,
+    )
+
+
+async def get_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKeyRow | None:
+    return await session.get(ApiKeyRow, key_id)
+
+
+async def revoke_key(session: AsyncSession, key_id: uuid.UUID, expected_version: int) -> ApiKeyRow | None:
+    statement = (
+        update(ApiKeyRow)
+        .where(
+            col(ApiKeyRow.id) == key_id,
+            col(ApiKeyRow.version) == expected_version,
+            col(ApiKeyRow.revoked_at).is_(None),
+        )
+        .values(revoked_at=func.now(), updated_at=func.now(), version=col(ApiKeyRow.version) + 1)
+        .returning(ApiKeyRow)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()

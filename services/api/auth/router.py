@@ -1,0 +1,54 @@
+"""Endpoints of /v1/api-keys."""
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.api.auth import service
+from services.api.auth.dependencies import CallerDep
+from services.api.auth.schemas import ApiKeyCreate
+from services.api.db import SessionDep
+from services.api.pagination import PageParamsDep
+from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, no_content, page_response
+from services.kit.openapi import problem_responses
+from services.kit.responses import etag_for, json_response, resource_response
+from shared.contract import Page
+from shared.contract.access import ApiKey, ApiKeyCreated
+
+router = APIRouter(prefix="/v1/api-keys", tags=["access"], responses=READ_PROBLEMS)
+
+
+@router.post("", status_code=201, response_model=ApiKeyCreated, responses=WRITE_PROBLEMS)
+async def create_api_key(request: Request, caller: CallerDep, session: SessionDep, body: ApiKeyCreate) -> Response:
+    """Create a key (admin; a secretaría for itself). The secret appears only in this response."""
+    created = await service.create_key(session, caller=caller, data=body)
+    location = str(request.url_for("get_api_key", api_key_id=created.id))
+    # no-store: neither HTTP caches nor the Idempotency-Key store may keep the secret.
+    headers = {"ETag": etag_for(created.version), "Location": location, "Cache-Control": "no-store"}
+    return json_response(created, status_code=201, headers=headers)
+
+
+@router.get("", response_model=Page[ApiKey])
+async def list_api_keys(
+    caller: CallerDep, session: SessionDep, params: PageParamsDep, include_revoked: bool = False
+) -> Response:
+    """List the keys the caller manages, never their secrets (`sort=name`, `include_revoked=true`)."""
+    rows, cursor = await service.list_keys(session, caller=caller, params=params, include_revoked=include_revoked)
+    return page_response(ApiKey, rows, cursor)
+
+
+@router.get("/{api_key_id}", response_model=ApiKey, responses=problem_responses(304))
+async def get_api_key(request: Request, caller: CallerDep, session: SessionDep, api_key_id: uuid.UUID) -> Response:
+    """Read one key the caller manages, without its secret."""
+    key = await service.get_key(session, caller=caller, key_id=api_key_id)
+    return resource_response(request, key, key.version)
+
+
+@router.delete("/{api_key_id}", status_code=204, responses=WRITE_PROBLEMS)
+async def revoke_api_key(
+    caller: CallerDep, session: SessionDep, api_key_id: uuid.UUID, version: ExpectedVersion
+) -> Response:
+    """Revoke a key at once; its next request answers 401."""
+    await service.revoke_key(session, caller=caller, key_id=api_key_id, expected_version=version)
+    return no_content()

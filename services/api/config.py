@@ -1,0 +1,52 @@
+"""Settings of the API service, read from the environment once (see `get_settings`)."""
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def asyncpg_url(url: str) -> str:
+    """Accept plain `postgresql://` / `postgres://` URLs and point SQLAlchemy at asyncpg."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError("DATABASE_URL debe ser una URL postgresql://")
+
+
+class Settings(BaseSettings):
+    """Environment variables honoured by the API (and by `make run`)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/participa",
+        description="PostgreSQL server of record; plain postgresql:// URLs are accepted.",
+    )
+    api_port: int = 8000
+    participa_admin_api_key: SecretStr | None = None
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    page_limit_default: int = 50
+    page_limit_max: int = 500
+    idempotency_ttl_hours: int = 24
+    problem_base_uri: str = "https://participa.example/problems/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        return asyncpg_url(value)
+
+    @field_validator("participa_admin_api_key")
+    @classmethod
+    def _reject_short_admin_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # An admin key guards every organisation's data: refuse guessable values outright.
+        if value is not None and len(value.get_secret_value()) < 24:
+            raise ValueError("PARTICIPA_ADMIN_API_KEY debe tener al menos 24 caracteres")
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once; tests clear the cache to change them."""
+    return Settings()

@@ -1,0 +1,188 @@
+"""Demo data for `make run`: real organisations and the customer's association plan, entered through the
+service layer exactly as API calls would, so the demo obeys every rule the API enforces.
+"""
+
+import uuid
+from dataclasses import dataclass
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.api.activities import service as activities_service
+from services.api.activities.schemas import ActivityCreate
+from services.api.auth import service as auth_service
+from services.api.auth.schemas import ApiKeyCreate
+from services.api.auth.scope import Caller
+from services.api.imports.association_layout import decode_spreadsheet_text, parse_association_plan
+from services.api.imports.indicator_text import read_indicator
+from services.api.indicators import service as indicators_service
+from services.api.indicators.schemas import IndicatorCreate
+from services.api.models import OrganizationRow, PlanRow
+from services.api.organizations import service as organizations_service
+from services.api.organizations.schemas import OrganizationCreate, OversightCreate
+from services.api.pagination import PageParams
+from services.api.plans import service as plans_service
+from services.api.plans.schemas import GoalCreate, PlanCreate
+from shared.enums import OrganizationKind, PlanStatus, Role
+from shared.nit import Nit
+
+SEED_PLAN = "plan_accion_asociacion_usuarios_2026.tsv"
+ASSOCIATION_NAME = "Asociación de Usuarios de Aliansalud EPS"
+
+
+@dataclass(frozen=True)
+class DemoKeys:
+    """Keys printed by `make run`, one per kind of user the demo shows."""
+
+    association: str
+    eps: str
+    secretaria: str
+    plan_id: uuid.UUID
+
+
+def _nit(number: str) -> str:
+    return str(Nit.from_number(number))
+
+
+async def _find(session: AsyncSession, name: str) -> OrganizationRow | None:
+    statement = select(OrganizationRow).where(
+        col(OrganizationRow.name) == name, col(OrganizationRow.deleted_at).is_(None)
+    )
+    return (await session.execute(statement)).scalars().first()
+
+
+async def _organization(session: AsyncSession, caller: Caller, data: OrganizationCreate) -> OrganizationRow:
+    existing = await _find(session, data.name)
+    if existing is not None:
+        return existing
+    return await organizations_service.create_organization(session, caller, data)
+
+
+async def load_demo(session: AsyncSession, admin: Caller) -> DemoKeys:
+    """Create the demo organisations and plan once (idempotent), and fresh keys on every run."""
+    eps = await _organization(
+        session,
+        admin,
+        OrganizationCreate(
+            kind=OrganizationKind.EPS, name="Aliansalud EPS", nit=_nit("830113831"), municipality_code="11001"
+        ),
+    )
+    association = await _organization(
+        session,
+        admin,
+        OrganizationCreate(
+            kind=OrganizationKind.ASOCIACION_USUARIOS,
+            name=ASSOCIATION_NAME,
+            parent_id=eps.id,
+            municipality_code="11001",
+        ),
+    )
+    secretaria = await _organization(
+        session,
+        admin,
+        OrganizationCreate(
+            kind=OrganizationKind.SECRETARIA_DISTRITAL,
+            name="Secretaría Distrital de Salud de Bogotá",
+            nit=_nit("899999061"),
+            municipality_code="11001",
+            jurisdiction=["11001"],
+        ),
+    )
+    antioquia = await _organization(
+        session,
+        admin,
+        OrganizationCreate(
+            kind=OrganizationKind.SECRETARIA_DEPARTAMENTAL,
+            name="Secretaría Seccional de Salud de Antioquia",
+            nit=_nit("890900286"),
+            municipality_code="05001",
+            jurisdiction=["05"],
+        ),
+    )
+    await _organization(
+        session,
+        admin,
+        OrganizationCreate(
+            kind=OrganizationKind.ESE,
+            name="E.S.E. Hospital San Vicente de Paúl de Remedios",
+            nit="890985092-3",
+            municipality_code="05604",
+        ),
+    )
+    await organizations_service.add_oversight(session, admin, antioquia.id, OversightCreate(organization_id=eps.id))
+
+    plans_page = await plans_service.list_plans(
+        session, admin, _first_page(), organization_id=association.id, year=2026, status=None
+    )
+    plan = plans_page[0][0] if plans_page[0] else await _load_seed_plan(session, admin, association.id)
+
+    keys: dict[Role, str] = {}
+    for organization, role in (
+        (association, Role.ASOCIACION),
+        (eps, Role.EPS_IPS),
+        (secretaria, Role.SECRETARIA),
+    ):
+        created = await auth_service.create_key(
+            session,
+            caller=admin,
+            data=ApiKeyCreate(organization_id=organization.id, role=role, name="demo (make run)"),
+        )
+        keys[role] = created.key
+    return DemoKeys(
+        association=keys[Role.ASOCIACION],
+        eps=keys[Role.EPS_IPS],
+        secretaria=keys[Role.SECRETARIA],
+        plan_id=plan.id,
+    )
+
+
+def _first_page() -> PageParams:
+    return PageParams(limit=1, cursor=None, sort=None, updated_since=None)
+
+
+async def _load_seed_plan(session: AsyncSession, admin: Caller, association_id: uuid.UUID) -> PlanRow:
+    raw = resources.files("services.api.demo").joinpath(SEED_PLAN).read_bytes()
+    parsed = parse_association_plan(decode_spreadsheet_text(raw), file_name=SEED_PLAN)
+    year = parsed.year or 2026
+    plan = await plans_service.create_plan(
+        session,
+        admin,
+        PlanCreate(organization_id=association_id, year=year, title=parsed.title, objective=parsed.objective),
+        status=PlanStatus.FORMULADO,
+    )
+    for axis in parsed.axes:
+        for goal in axis.goals:
+            goal_row = await plans_service.create_goal(
+                session,
+                admin,
+                GoalCreate(plan_id=plan.id, axis=axis.axis, code=goal.code, text=goal.text, baseline=goal.baseline),
+            )
+            for activity in goal.activities:
+                activity_row = await activities_service.create_activity(
+                    session,
+                    admin,
+                    ActivityCreate(
+                        goal_id=goal_row.id,
+                        code=activity.code,
+                        text=activity.text,
+                        responsible=activity.responsible,
+                        schedule_months=list(activity.schedule_months),
+                    ),
+                )
+                if activity.indicator_text:
+                    reading = read_indicator(activity.indicator_text)
+                    await indicators_service.create_indicator(
+                        session,
+                        admin,
+                        IndicatorCreate(
+                            activity_id=activity_row.id,
+                            name=activity.indicator_text[:500],
+                            formula_text=activity.indicator_text,
+                            numerator_label=reading.numerator_label,
+                            denominator_label=reading.denominator_label,
+                            kind=reading.kind,
+                        ),
+                    )
+    return plan

@@ -1,0 +1,1 @@
+"""Importers of PPSS plan spreadsheets: pure parsers first, database writes on top of them."""

@@ -1,0 +1,1 @@
+"""Indicators of activities and their measurements per period."""

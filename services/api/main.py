@@ -1,0 +1,110 @@
+"""The API service: owner of every write and of the schema. `create_app()` is the uvicorn factory."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.responses import Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.api.activities.router import activities_router, progress_router
+from services.api.auth import service as auth_service
+from services.api.auth.router import router as api_keys_router
+from services.api.config import Settings, get_settings
+from services.api.db import create_engine, create_sessionmaker
+from services.api.idempotency import IdempotencyMiddleware
+from services.api.indicators.router import indicators_router, measurements_router
+from services.api.organizations.router import router as organizations_router
+from services.api.plans.router import goals_router, plans_router
+from services.kit.app import install_conventions
+from services.kit.errors import ServiceUnavailable
+from services.kit.openapi import problem_responses, stable_operation_id
+from services.kit.responses import json_response
+from shared.contract.base import ContractModel
+
+logger = logging.getLogger("participa.api")
+
+DESCRIPTION = """
+Sistema de registro de la participación social en salud (Resolución 2063 de 2017): organizaciones,
+planes de acción PPSS con sus metas, actividades, cronogramas, indicadores y ejecución.
+
+Autenticación: `Authorization: Bearer <clave>`. Errores: `application/problem+json` (RFC 9457).
+Listas: `limit` + `cursor` → `{"items", "next_cursor"}`; `updated_since` para sincronizar (incluye borrados).
+Escrituras: `If-Match` con el ETag leído; `Idempotency-Key` en POST para reintentar sin duplicar.
+"""
+
+
+class Health(ContractModel):
+    status: str
+
+
+def attach_database(app: FastAPI, engine: AsyncEngine) -> None:
+    """Bind an engine to the app (the lifespan does this; tests bind their own)."""
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        attach_database(app, engine)
+        if settings.participa_admin_api_key is not None:
+            async with app.state.sessionmaker.begin() as session:
+                await auth_service.ensure_admin_key(session, settings.participa_admin_api_key.get_secret_value())
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Participa API",
+        version="1.0.0",
+        summary="Participación social en salud: organizaciones y planes de acción PPSS.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=stable_operation_id,
+        openapi_tags=[
+            {"name": "health", "description": "Estado del servicio."},
+            {"name": "access", "description": "Claves de API y roles."},
+            {
+                "name": "organizations",
+                "description": "EPS, IPS, ESE, secretarías y asociaciones de usuarios.",
+            },
+            {
+                "name": "plans",
+                "description": "Planes de acción PPSS: metas, actividades, indicadores, ejecución.",
+            },
+        ],
+    )
+    install_conventions(app)
+    app.add_middleware(IdempotencyMiddleware, ttl=timedelta(hours=settings.idempotency_ttl_hours))
+
+    @app.get("/health", tags=["health"], response_model=Health, responses=problem_responses(503))
+    async def health() -> Response:
+        """Answer 200 once the service and its database are ready."""
+        try:
+            async with app.state.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            logger.warning("health check: database unavailable (%s)", type(error).__name__)
+            raise ServiceUnavailable("La base de datos no responde.", headers={"Retry-After": "5"}) from error
+        return json_response(Health(status="ok"))
+
+    for router in (
+        api_keys_router,
+        organizations_router,
+        plans_router,
+        goals_router,
+        activities_router,
+        progress_router,
+        indicators_router,
+        measurements_router,
+    ):
+        app.include_router(router)
+    return app

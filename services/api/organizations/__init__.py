@@ -1,0 +1,1 @@
+"""Organisations, oversight links and affiliate counts."""

@@ -1,0 +1,1 @@
+"""PPSS action plans, their goals, and the whole-plan tree."""

@@ -1,0 +1,148 @@
+"""SQL for plans and goals, and the one-query reads of a whole plan."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.api.auth.scope import Caller
+from services.api.models import (
+    ActivityProgressRow,
+    ActivityRow,
+    GoalRow,
+    IndicatorRow,
+    MeasurementRow,
+    PlanRow,
+)
+from services.api.repository import RecordRepository
+from services.kit.errors import register_unique_constraint
+
+plans = RecordRepository(PlanRow, sortable=("created_at", "updated_at", "year", "title"), default_sort="created_at")
+goals = RecordRepository(GoalRow, sortable=("created_at", "updated_at", "code"), default_sort="created_at")
+
+register_unique_constraint("uq_plans_org_year", "year", "La organización ya tiene un plan para ese año.")
+register_unique_constraint(
+    "uq_goals_plan_axis_line_code",
+    "code",
+    "Ya existe una meta con ese código en el mismo eje y línea del plan.",
+)
+
+
+async def lock_live_plan(
+    session: AsyncSession, caller: Caller, plan_id: uuid.UUID, *, exclusive: bool
+) -> PlanRow | None:
+    """A live plan, locked until the transaction ends, so what a write checked about it stays true at commit.
+
+    Writes under a plan share the lock (FOR SHARE); the plan's own update or deletion and the deletions of
+    goals, activities and indicators take it exclusively (FOR NO KEY UPDATE, which still lets the foreign
+    keys of concurrent inserts elsewhere through). A writer that waited re-reads the row, so it sees a plan
+    deleted, re-dated or evaluated in the meantime.
+    """
+    statement = (
+        plans.readable_statement(caller)
+        .where(col(PlanRow.id) == plan_id, col(PlanRow.deleted_at).is_(None))
+        .with_for_update(read=not exclusive, key_share=exclusive)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def has_live_progress(session: AsyncSession, plan_id: uuid.UUID) -> bool:
+    statement = select(func.count()).where(
+        col(ActivityProgressRow.plan_id) == plan_id, col(ActivityProgressRow.deleted_at).is_(None)
+    )
+    return bool((await session.execute(statement)).scalar_one())
+
+
+async def activities_outside(
+    session: AsyncSession, plan_id: uuid.UUID, period_start: date, period_end: date
+) -> Sequence[str]:
+    """Codes of live activities whose dates fall outside a proposed plan period."""
+    statement = select(col(ActivityRow.code)).where(
+        col(ActivityRow.plan_id) == plan_id,
+        col(ActivityRow.deleted_at).is_(None),
+        or_(col(ActivityRow.start_date) < period_start, col(ActivityRow.end_date) > period_end),
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def progress_months(session: AsyncSession, plan_id: uuid.UUID) -> Sequence[str]:
+    """Months (`YYYY-MM`) with live execution recorded under a plan."""
+    statement = (
+        select(col(ActivityProgressRow.month))
+        .distinct()
+        .where(col(ActivityProgressRow.plan_id) == plan_id, col(ActivityProgressRow.deleted_at).is_(None))
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def measurement_periods(session: AsyncSession, plan_id: uuid.UUID) -> Sequence[str]:
+    """Period codes of live measurements under a plan."""
+    statement = (
+        select(col(MeasurementRow.period))
+        .distinct()
+        .where(col(MeasurementRow.plan_id) == plan_id, col(MeasurementRow.deleted_at).is_(None))
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def tree_rows(
+    session: AsyncSession, plan_id: uuid.UUID
+) -> tuple[Sequence[GoalRow], Sequence[ActivityRow], Sequence[IndicatorRow]]:
+    """A plan's live goals, activities and indicators in display order: three queries, no N+1."""
+    goal_rows = (
+        await session.execute(
+            select(GoalRow)
+            .where(col(GoalRow.plan_id) == plan_id, col(GoalRow.deleted_at).is_(None))
+            .order_by(col(GoalRow.axis), col(GoalRow.line), col(GoalRow.code), col(GoalRow.id))
+        )
+    ).scalars()
+    activity_rows = (
+        await session.execute(
+            select(ActivityRow)
+            .where(col(ActivityRow.plan_id) == plan_id, col(ActivityRow.deleted_at).is_(None))
+            .order_by(col(ActivityRow.code), col(ActivityRow.id))
+        )
+    ).scalars()
+    indicator_rows = (
+        await session.execute(
+            select(IndicatorRow)
+            .where(col(IndicatorRow.plan_id) == plan_id, col(IndicatorRow.deleted_at).is_(None))
+            .order_by(col(IndicatorRow.created_at), col(IndicatorRow.id))
+        )
+    ).scalars()
+    return list(goal_rows), list(activity_rows), list(indicator_rows)
+
+
+async def tombstone_children(
+    session: AsyncSession, *, plan_id: uuid.UUID | None = None, goal_id: uuid.UUID | None = None
+) -> None:
+    """Tombstone everything under a plan or a goal, leaves first, so sync clients see each deletion."""
+    if plan_id is not None:
+        for table in (ActivityProgressRow, MeasurementRow, IndicatorRow, ActivityRow, GoalRow):
+            await RecordRepository(table).soft_delete_where(session, plan_id=plan_id)
+        return
+    activity_ids = select(col(ActivityRow.id)).where(col(ActivityRow.goal_id) == goal_id)
+    indicator_ids = select(col(IndicatorRow.id)).where(col(IndicatorRow.activity_id).in_(activity_ids))
+    for table, column_name, subquery in (
+        (ActivityProgressRow, "activity_id", activity_ids),
+        (MeasurementRow, "indicator_id", indicator_ids),
+        (IndicatorRow, "activity_id", activity_ids),
+    ):
+        await RecordRepository(table).soft_delete_in(session, column_name, subquery)
+    await RecordRepository(ActivityRow).soft_delete_where(session, goal_id=goal_id)
+
+
+async def count_live_activities(session: AsyncSession, goal_id: uuid.UUID) -> int:
+    statement = select(func.count()).where(col(ActivityRow.goal_id) == goal_id, col(ActivityRow.deleted_at).is_(None))
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def tombstone_activity_children(session: AsyncSession, activity_id: uuid.UUID) -> None:
+    indicator_ids = select(col(IndicatorRow.id)).where(col(IndicatorRow.activity_id) == activity_id)
+    await RecordRepository(MeasurementRow).soft_delete_in(session, "indicator_id", indicator_ids)
+    await RecordRepository(IndicatorRow).soft_delete_where(session, activity_id=activity_id)
+    await RecordRepository(ActivityProgressRow).soft_delete_where(session, activity_id=activity_id)

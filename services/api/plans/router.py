@@ -1,0 +1,151 @@
+"""Endpoints of /v1/plans and /v1/goals."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from services.api.auth.dependencies import CallerDep
+from services.api.db import SessionDep
+from services.api.pagination import PageParamsDep
+from services.api.plans import service
+from services.api.plans.schemas import GoalCreate, GoalUpdate, PlanCreate, PlanUpdate
+from services.api.routing import (
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
+    ExpectedVersion,
+    no_content,
+    page_response,
+    record_response,
+)
+from services.kit.openapi import problem_responses
+from services.kit.responses import tagged_response
+from shared.contract import Page
+from shared.contract.plans import Goal, Plan, PlanTree
+from shared.enums import Axis, PlanStatus
+
+plans_router = APIRouter(prefix="/v1/plans", tags=["plans"], responses=READ_PROBLEMS)
+goals_router = APIRouter(prefix="/v1/goals", tags=["plans"], responses=READ_PROBLEMS)
+
+Cascade = Annotated[
+    bool, Query(description="Borrar también lo que cuelga del registro, incluida la ejecución registrada.")
+]
+
+
+@plans_router.get("", response_model=Page[Plan])
+async def list_plans(
+    caller: CallerDep,
+    session: SessionDep,
+    params: PageParamsDep,
+    organization_id: uuid.UUID | None = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    status: PlanStatus | None = None,
+) -> Response:
+    """List the PPSS action plans the caller can see (`sort=-year`, `updated_since=` for sync)."""
+    rows, cursor = await service.list_plans(
+        session, caller, params, organization_id=organization_id, year=year, status=status
+    )
+    return page_response(Plan, rows, cursor)
+
+
+@plans_router.post("", status_code=201, response_model=Plan, responses=WRITE_PROBLEMS)
+async def create_plan(request: Request, caller: CallerDep, session: SessionDep, body: PlanCreate) -> Response:
+    """Create a yearly plan in `borrador`; its period defaults to the calendar year."""
+    row = await service.create_plan(session, caller, body)
+    return record_response(request, Plan, row, status_code=201, location_route="get_plan", plan_id=row.id)
+
+
+@plans_router.get("/{plan_id}", response_model=Plan, responses=problem_responses(304))
+async def get_plan(request: Request, caller: CallerDep, session: SessionDep, plan_id: uuid.UUID) -> Response:
+    """Read one plan; `If-None-Match` with its ETag answers 304."""
+    row = await service.get_plan(session, caller, plan_id)
+    return record_response(request, Plan, row)
+
+
+@plans_router.patch("/{plan_id}", response_model=Plan, responses=WRITE_PROBLEMS)
+async def update_plan(
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    body: PlanUpdate,
+    version: ExpectedVersion,
+) -> Response:
+    """Change a plan or move its status one step (borrador → formulado → en_ejecucion → evaluado)."""
+    row = await service.update_plan(session, caller, plan_id, body, version)
+    return record_response(request, Plan, row)
+
+
+@plans_router.delete("/{plan_id}", status_code=204, responses=WRITE_PROBLEMS)
+async def delete_plan(
+    caller: CallerDep,
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    version: ExpectedVersion,
+    cascade: Cascade = False,
+) -> Response:
+    """Delete a plan and everything under it; a plan with recorded execution needs `?cascade=true`."""
+    await service.delete_plan(session, caller, plan_id, version, cascade=cascade)
+    return no_content()
+
+
+@plans_router.get("/{plan_id}/tree", response_model=PlanTree, responses=problem_responses(304))
+async def get_plan_tree(request: Request, caller: CallerDep, session: SessionDep, plan_id: uuid.UUID) -> Response:
+    """The whole plan in one response: the five axes → goals → activities → indicators."""
+    tree = await service.plan_tree(session, caller, plan_id)
+    return tagged_response(request, tree, service.tree_etag(tree))
+
+
+@goals_router.get("", response_model=Page[Goal])
+async def list_goals(
+    caller: CallerDep,
+    session: SessionDep,
+    params: PageParamsDep,
+    plan_id: uuid.UUID | None = None,
+    axis: Axis | None = None,
+) -> Response:
+    """List goals (metas), usually of one plan (`?plan_id=`), optionally of one axis."""
+    rows, cursor = await service.list_goals(session, caller, params, plan_id=plan_id, axis=axis)
+    return page_response(Goal, rows, cursor)
+
+
+@goals_router.post("", status_code=201, response_model=Goal, responses=WRITE_PROBLEMS)
+async def create_goal(request: Request, caller: CallerDep, session: SessionDep, body: GoalCreate) -> Response:
+    """Add a goal to a plan, in one axis and línea; its code is unique there."""
+    row = await service.create_goal(session, caller, body)
+    return record_response(request, Goal, row, status_code=201, location_route="get_goal", goal_id=row.id)
+
+
+@goals_router.get("/{goal_id}", response_model=Goal, responses=problem_responses(304))
+async def get_goal(request: Request, caller: CallerDep, session: SessionDep, goal_id: uuid.UUID) -> Response:
+    """Read one goal."""
+    row = await service.get_goal(session, caller, goal_id)
+    return record_response(request, Goal, row)
+
+
+@goals_router.patch("/{goal_id}", response_model=Goal, responses=WRITE_PROBLEMS)
+async def update_goal(
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    goal_id: uuid.UUID,
+    body: GoalUpdate,
+    version: ExpectedVersion,
+) -> Response:
+    """Change a goal; needs If-Match."""
+    row = await service.update_goal(session, caller, goal_id, body, version)
+    return record_response(request, Goal, row)
+
+
+@goals_router.delete("/{goal_id}", status_code=204, responses=WRITE_PROBLEMS)
+async def delete_goal(
+    caller: CallerDep,
+    session: SessionDep,
+    goal_id: uuid.UUID,
+    version: ExpectedVersion,
+    cascade: Cascade = False,
+) -> Response:
+    """Delete a goal; one with activities needs `?cascade=true`."""
+    await service.delete_goal(session, caller, goal_id, version, cascade=cascade)
+    return no_content()

@@ -1,0 +1,57 @@
+"""Route building blocks every API area uses: If-Match, page and resource responses, problem docs."""
+
+from collections.abc import Iterable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from services.kit.openapi import problem_responses
+from services.kit.responses import json_response, required_version, resource_response
+from shared.contract import Page, Record
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+READ_PROBLEMS = problem_responses(401, 403, 404, 422)
+WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 422, 428)
+
+
+def expected_version(
+    request: Request,
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='ETag leído del recurso (`"3"`); sin él la escritura responde 428.',
+            max_length=100,
+        ),
+    ] = None,
+) -> int:
+    return required_version(request)
+
+
+ExpectedVersion = Annotated[int, Depends(expected_version)]
+
+
+def page_response(model: type[ModelT], rows: Iterable[Any], next_cursor: str | None) -> Response:
+    page = Page[model](items=[model.model_validate(row) for row in rows], next_cursor=next_cursor)  # type: ignore[valid-type]
+    return json_response(page)
+
+
+def record_response(
+    request: Request,
+    model: type[Record],
+    row: Any,
+    *,
+    status_code: int = 200,
+    location_route: str | None = None,
+    **path_params: Any,
+) -> Response:
+    record = model.model_validate(row)
+    location = str(request.url_for(location_route, **path_params)) if location_route else None
+    return resource_response(request, record, record.version, status_code=status_code, location=location)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)

@@ -1,0 +1,1 @@
+"""HTTP conventions both services share: problems, JSON responses, ETags, operation ids, health."""

@@ -1,0 +1,354 @@
+"""One error type and one error shape: `ApiError` subclasses rendered as RFC 9457 problem+json."""
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from shared.contract import Problem, ProblemFieldError
+
+logger = logging.getLogger("participa")
+
+PROBLEM_BASE_URI = "https://participa.example/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ApiError(Exception):
+    """A failure the client can act on. Services raise these; one handler renders them."""
+
+    status_code = 400
+    slug = "bad-request"
+    title = "Solicitud inválida"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[ProblemFieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+    slug = "unauthorized"
+    title = "Credenciales ausentes o inválidas"
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    slug = "forbidden"
+    title = "Acción no permitida para este rol"
+
+
+class NotFound(ApiError):
+    status_code = 404
+    slug = "not-found"
+    title = "Recurso no encontrado"
+
+
+class Conflict(ApiError):
+    status_code = 409
+    slug = "conflict"
+    title = "Conflicto con el estado actual"
+
+
+class PreconditionFailed(ApiError):
+    status_code = 412
+    slug = "precondition-failed"
+    title = "El recurso cambió"
+
+
+class PreconditionRequired(ApiError):
+    status_code = 428
+    slug = "precondition-required"
+    title = "Falta la precondición If-Match"
+
+
+class Unprocessable(ApiError):
+    status_code = 422
+    slug = "validation"
+    title = "Datos inválidos"
+
+
+def field_error(field: str, message: str) -> Unprocessable:
+    """A 422 naming one field, the most common domain validation failure."""
+    return Unprocessable(message, errors=[ProblemFieldError(field=field, message=message)])
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None,
+    errors: Sequence[ProblemFieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    problem = Problem(
+        type=PROBLEM_BASE_URI + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=list(errors) if errors else None,
+    )
+    body = problem.model_dump(mode="json", exclude_none=True)
+    if extra:
+        body.update(extra)
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+# Pydantic error types → Spanish messages users can act on; unknown types fall back to the generic one.
+_VALIDATION_MESSAGES: dict[str, str] = {
+    "missing": "Campo obligatorio.",
+    "extra_forbidden": "Campo no permitido.",
+    "string_type": "Debe ser un texto.",
+    "string_too_short": "El texto es demasiado corto (mínimo {min_length}).",
+    "string_too_long": "El texto es demasiado largo (máximo {max_length}).",
+    "string_pattern_mismatch": "El formato no es válido.",
+    "int_type": "Debe ser un número entero.",
+    "int_parsing": "Debe ser un número entero.",
+    "int_from_float": "Debe ser un número entero, sin decimales.",
+    "float_type": "Debe ser un número.",
+    "float_parsing": "Debe ser un número.",
+    "bool_type": "Debe ser verdadero o falso.",
+    "bool_parsing": "Debe ser verdadero o falso.",
+    "greater_than_equal": "Debe ser mayor o igual que {ge}.",
+    "greater_than": "Debe ser mayor que {gt}.",
+    "less_than_equal": "Debe ser menor o igual que {le}.",
+    "less_than": "Debe ser menor que {lt}.",
+    "enum": "Valor no permitido; use uno de: {expected}.",
+    "literal_error": "Valor no permitido; use uno de: {expected}.",
+    "uuid_type": "Debe ser un identificador UUID.",
+    "uuid_parsing": "Debe ser un identificador UUID.",
+    "date_type": "Debe ser una fecha AAAA-MM-DD.",
+    "date_parsing": "Debe ser una fecha AAAA-MM-DD.",
+    "date_from_datetime_parsing": "Debe ser una fecha AAAA-MM-DD.",
+    "date_from_datetime_inexact": "Debe ser una fecha AAAA-MM-DD, sin hora.",
+    "datetime_type": "Debe ser un instante RFC 3339 (2026-01-15T14:02:11Z).",
+    "datetime_parsing": "Debe ser un instante RFC 3339 (2026-01-15T14:02:11Z).",
+    "datetime_from_date_parsing": "Debe ser un instante RFC 3339 (2026-01-15T14:02:11Z).",
+    "timezone_aware": "El instante debe incluir zona horaria (Z o -05:00).",
+    "list_type": "Debe ser una lista.",
+    "too_short": "La lista es demasiado corta.",
+    "too_long": "La lista es demasiado larga.",
+    "dict_type": "Debe ser un objeto JSON.",
+    "model_type": "Debe ser un objeto JSON.",
+    "model_attributes_type": "Debe ser un objeto JSON.",
+    "json_invalid": "El cuerpo no es JSON válido.",
+    "url_parsing": "Debe ser una URL.",
+    "url_type": "Debe ser una URL.",
+    "url_scheme": "La URL debe empezar por http:// o https://.",
+    "value_error": "{reason}",
+    "assertion_error": "{reason}",
+}
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    # The first element says where the value came from (body, query, path, header); clients want the field.
+    parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header", "cookie") else list(loc)
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.startswith("function-") or part in ("json-or-python[json=...]",):
+            continue
+        else:
+            path += ("." if path else "") + part
+    if not path and loc:
+        return str(loc[0])
+    return path
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    template = _VALIDATION_MESSAGES.get(error.get("type", ""))
+    context = dict(error.get("ctx") or {})
+    if error.get("type") in ("value_error", "assertion_error"):
+        raw = str(context.get("error", error.get("msg", "")))
+        context["reason"] = raw.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if template is None:
+        return "Valor inválido."
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return "Valor inválido."
+
+
+def validation_errors(raw_errors: Sequence[Any]) -> list[ProblemFieldError]:
+    """Pydantic/FastAPI errors → `{field, message}` with Spanish messages."""
+    return [
+        ProblemFieldError(
+            # A JSON syntax error's location is a character offset ("[24]"), not a field: name the body.
+            field="body" if error.get("type") == "json_invalid" else _field_path(error.get("loc", ())),
+            message=_validation_message(error),
+        )
+        for error in raw_errors
+    ]
+
+
+def _count_phrase(count: int) -> str:
+    return "La solicitud tiene 1 error." if count == 1 else f"La solicitud tiene {count} errores."
+
+
+_STATUS_TITLES: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Solicitud inválida"),
+    401: ("unauthorized", "Credenciales ausentes o inválidas"),
+    403: ("forbidden", "Acción no permitida para este rol"),
+    404: ("not-found", "Recurso no encontrado"),
+    405: ("method-not-allowed", "Método no permitido"),
+    406: ("not-acceptable", "Formato de respuesta no disponible"),
+    409: ("conflict", "Conflicto con el estado actual"),
+    413: ("payload-too-large", "Solicitud demasiado grande"),
+    415: ("unsupported-media-type", "Tipo de contenido no soportado"),
+    422: ("validation", "Datos inválidos"),
+    429: ("too-many-requests", "Demasiadas solicitudes"),
+    500: ("internal", "Error interno"),
+    503: ("unavailable", "Servicio no disponible"),
+}
+
+
+# Unique constraints named by the models' naming convention → the field and message a client can act on.
+UNIQUE_CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {}
+
+
+def register_unique_constraint(name: str, field: str, message: str) -> None:
+    """Areas declare what a violation of their unique index means, so the 409 names the field."""
+    UNIQUE_CONSTRAINT_MESSAGES[name] = (field, message)
+
+
+_HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path: Starlette alone only names the first route's methods.
+
+    Each method is asked of the router as a full match, because included routers nest their routes
+    (FastAPI's `_IncludedRouter`) and a flat walk over `app.router.routes` finds none of them.
+    """
+    return [
+        method
+        for method in _HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in request.app.router.routes
+        )
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every 4xx/5xx leaves as problem+json, validation included, with no stack traces."""
+
+    async def on_api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return problem_response(
+            request,
+            status=exc.status_code,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+            extra=exc.extra,
+        )
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = validation_errors(exc.errors())
+        return problem_response(
+            request,
+            status=422,
+            slug="validation",
+            title="Datos inválidos",
+            detail=_count_phrase(len(errors)),
+            errors=errors,
+        )
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        slug, title = _STATUS_TITLES.get(exc.status_code, ("error", "Error"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        if exc.status_code == 404 and detail in (None, "Not Found"):
+            detail = "No existe un recurso en esta ruta."
+        headers = dict(exc.headers or {})
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            message = "El cuerpo no es JSON válido (UTF-8)."
+            return problem_response(
+                request,
+                status=422,
+                slug="validation",
+                title="Datos inválidos",
+                detail=message,
+                errors=[ProblemFieldError(field="body", message=message)],
+            )
+        if exc.status_code == 405:
+            allowed = allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"Este método no está disponible en esta ruta; use {', '.join(allowed)}."
+        return problem_response(
+            request,
+            status=exc.status_code,
+            slug=slug,
+            title=title,
+            detail=detail,
+            headers=headers,
+        )
+
+    async def on_integrity_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, IntegrityError)
+        constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+        if constraint in UNIQUE_CONSTRAINT_MESSAGES:
+            field, message = UNIQUE_CONSTRAINT_MESSAGES[constraint]
+            return problem_response(
+                request,
+                status=409,
+                slug="conflict",
+                title="Conflicto con el estado actual",
+                detail=message,
+                errors=[ProblemFieldError(field=field, message=message)],
+            )
+        logger.warning("integrity error on %s: constraint %s", request.url.path, constraint)
+        return problem_response(
+            request,
+            status=409,
+            slug="conflict",
+            title="Conflicto con el estado actual",
+            detail="La operación viola una regla de integridad de los datos.",
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        # Log the type and path only: exception messages may carry personal data from the request.
+        logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+        return problem_response(
+            request,
+            status=500,
+            slug="internal",
+            title="Error interno",
+            detail="Ocurrió un error inesperado; el equipo de Participa fue notificado.",
+        )
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(IntegrityError, on_integrity_error)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+class ServiceUnavailable(ApiError):
+    status_code = 503
+    slug = "unavailable"
+    title = "Servicio no disponible"

@@ -1,0 +1,107 @@
+"""Domain vocabularies shared by both services.
+
+Values keep the official Spanish vocabulary in lower snake case, because that is what users, Supersalud
+and the Ministry write; code and JSON keys around them are English.
+"""
+
+from enum import StrEnum
+
+
+class OrganizationKind(StrEnum):
+    """Kind of organisation taking part in the health system."""
+
+    EPS = "eps"
+    IPS = "ips"
+    ESE = "ese"
+    SECRETARIA_DEPARTAMENTAL = "secretaria_departamental"
+    SECRETARIA_DISTRITAL = "secretaria_distrital"
+    SECRETARIA_MUNICIPAL = "secretaria_municipal"
+    ASOCIACION_USUARIOS = "asociacion_usuarios"
+    MINISTERIO = "ministerio"
+    SUPERINTENDENCIA = "superintendencia"
+
+    @property
+    def is_secretaria(self) -> bool:
+        return self in SECRETARIA_KINDS
+
+    @property
+    def is_health_entity(self) -> bool:
+        """EPS, IPS or ESE: the entities that receive complaints and keep PPSS plans."""
+        return self in (OrganizationKind.EPS, OrganizationKind.IPS, OrganizationKind.ESE)
+
+
+SECRETARIA_KINDS = frozenset(
+    {
+        OrganizationKind.SECRETARIA_DEPARTAMENTAL,
+        OrganizationKind.SECRETARIA_DISTRITAL,
+        OrganizationKind.SECRETARIA_MUNICIPAL,
+    }
+)
+
+
+class Role(StrEnum):
+    """What an API key may do. A non-admin key belongs to one organisation."""
+
+    ADMIN = "admin"
+    SECRETARIA = "secretaria"
+    EPS_IPS = "eps_ips"
+    ASOCIACION = "asociacion"
+    BI_READONLY = "bi_readonly"
+
+
+class PlanStatus(StrEnum):
+    """Life cycle of a PPSS action plan: borrador → formulado → en_ejecucion → evaluado."""
+
+    BORRADOR = "borrador"
+    FORMULADO = "formulado"
+    EN_EJECUCION = "en_ejecucion"
+    EVALUADO = "evaluado"
+
+
+PLAN_STATUS_TRANSITIONS: dict[PlanStatus, tuple[PlanStatus, ...]] = {
+    PlanStatus.BORRADOR: (PlanStatus.FORMULADO,),
+    PlanStatus.FORMULADO: (PlanStatus.EN_EJECUCION,),
+    PlanStatus.EN_EJECUCION: (PlanStatus.EVALUADO,),
+    PlanStatus.EVALUADO: (),
+}
+
+
+class Axis(StrEnum):
+    """The five strategic axes (ejes) of Resolución 2063 de 2017, coded as in the Ministry's PISIS files."""
+
+    E1 = "E1"
+    E2 = "E2"
+    E3 = "E3"
+    E4 = "E4"
+    E5 = "E5"
+
+    @property
+    def label(self) -> str:
+        return AXIS_LABELS[self]
+
+
+AXIS_LABELS: dict[Axis, str] = {
+    Axis.E1: "Fortalecimiento institucional",
+    Axis.E2: "Empoderamiento de la ciudadanía y las organizaciones sociales en salud",
+    Axis.E3: "Impulso a la cultura de la salud",
+    Axis.E4: "Control social en salud",
+    Axis.E5: "Gestión y garantía en salud con participación en el proceso de decisión",
+}
+
+
+class IndicatorKind(StrEnum):
+    """How an indicator is measured."""
+
+    PROPORCION = "proporcion"
+    CONTEO = "conteo"
+    SI_NO = "si_no"
+
+
+class Periodicity(StrEnum):
+    """How often an indicator is measured."""
+
+    MENSUAL = "mensual"
+    BIMESTRAL = "bimestral"
+    TRIMESTRAL = "trimestral"
+    SEMESTRAL = "semestral"
+    ANUAL = "anual"
