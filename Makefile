@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install run test test-fast lint fmt openapi openapi-check migrate migration bench clean
+.PHONY: help install run test test-fast lint fmt openapi openapi-check migrate migration import bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,6 +60,10 @@ migration: install ## New reviewed migration from the models: make migration m="
 bench: install ## Benchmarks beside bare references in the same run; results in bench/results/
 	$(PY) -m bench.run $(ARGS)
 
+
+import: install ## Import a plan file: make import FILE=plan.tsv ORG=<id or NIT> [YEAR=2026] [ACCEPT=true] [COMMIT=1]
+	@test -n "$(FILE)" -a -n "$(ORG)" || (echo 'usage: make import FILE=plan.tsv ORG=<organisation id or NIT> [COMMIT=1]'; exit 2)
+	$(PY) -m services.local.import_plan "$(FILE)" "$(ORG)" $(if $(YEAR),--year $(YEAR)) $(if $(SHEET),--sheet "$(SHEET)") $(if $(ACCEPT),--accept "$(ACCEPT)") $(if $(COMMIT),--commit)
 
 clean: ## Remove the virtualenvs and the embedded database
 	rm -rf $(VENV) $(TOOLS) .data

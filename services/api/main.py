@@ -16,6 +16,7 @@ from services.api.auth.router import router as api_keys_router
 from services.api.config import Settings, get_settings
 from services.api.db import create_engine, create_sessionmaker
 from services.api.idempotency import IdempotencyMiddleware
+from services.api.imports.router import router as imports_router
 from services.api.indicators.router import indicators_router, measurements_router
 from services.api.organizations.router import router as organizations_router
 from services.api.plans.router import goals_router, plans_router
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         api_keys_router,
         organizations_router,
+        imports_router,
         plans_router,
         goals_router,
         activities_router,

@@ -39,5 +39,7 @@ def test_request_bodies_carry_examples() -> None:
             body = operation.get("requestBody")
             if body is None:
                 continue
+            if "application/json" not in body["content"]:
+                continue  # file uploads: the form fields are described one by one
             reference = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
             assert schemas[reference].get("examples"), f"{method} {path}: {reference} has no example"

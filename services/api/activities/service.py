@@ -43,7 +43,7 @@ async def list_activities(
     return await activities.page(session, caller, params, {"goal_id": goal_id, "plan_id": plan_id})
 
 
-def _schedule_problems(plan: PlanRow, values: dict[str, Any]) -> list[ProblemFieldError]:
+def schedule_problems(plan: PlanRow, values: dict[str, Any]) -> list[ProblemFieldError]:
     """Every problem of an activity's dates and schedule at once, so a form can show them together."""
     problems: list[ProblemFieldError] = []
     start: date = values["start_date"]
@@ -79,7 +79,7 @@ def _schedule_problems(plan: PlanRow, values: dict[str, Any]) -> list[ProblemFie
     return problems
 
 
-def _fill_schedule(plan: PlanRow, values: dict[str, Any]) -> None:
+def fill_schedule(plan: PlanRow, values: dict[str, Any]) -> None:
     """Derive what the client left out: dates from the marked months, or months from the dates."""
     months = values.get("schedule_months")
     if values.get("start_date") is None and values.get("end_date") is None:
@@ -115,8 +115,8 @@ async def create_activity(session: AsyncSession, caller: Caller, data: ActivityC
     except NotFound:
         raise field_error("goal_id", "No existe una meta con ese identificador.") from None
     values = data.model_dump()
-    _fill_schedule(plan, values)
-    problems = _schedule_problems(plan, values)
+    fill_schedule(plan, values)
+    problems = schedule_problems(plan, values)
     if problems:
         raise Unprocessable(_count(problems), errors=problems)
     await _check_code_free(session, goal.id, data.code)
@@ -160,7 +160,7 @@ async def update_activity(
     merged = {**activity.model_dump(), **changes}
     if "schedule_months" in changes and not changes["schedule_months"]:
         raise field_error("schedule_months", "Indique al menos un mes del cronograma.")
-    problems = _schedule_problems(plan, merged)
+    problems = schedule_problems(plan, merged)
     if problems:
         raise Unprocessable(_count(problems), errors=problems)
     if (merged["goal_id"], merged["code"]) != (activity.goal_id, activity.code):
@@ -189,6 +189,43 @@ async def delete_activity(
         session, caller, activities, activity, expected_version=expected_version, resource="activity"
     )
     await plans_service.tombstone_activity_children(session, activity.id)
+
+
+async def insert_activities(session: AsyncSession, plan: PlanRow, rows: list[dict[str, Any]]) -> None:
+    """Bulk-insert activities already checked with `fill_schedule` and `schedule_problems` (imports)."""
+    await activities.insert_many(
+        session, [{**row, "plan_id": plan.id, "organization_id": plan.organization_id} for row in rows]
+    )
+
+
+async def update_activity_fields(
+    session: AsyncSession, caller: Caller, row: ActivityRow, values: dict[str, Any]
+) -> ActivityRow:
+    """Apply checked changes to an activity at its current version (imports re-applying a file)."""
+    return await records.update_record(
+        session, caller, activities, row, expected_version=row.version, values=values, resource="activity"
+    )
+
+
+async def plan_progress(session: AsyncSession, caller: Caller, plan_id: uuid.UUID) -> Sequence[ActivityProgressRow]:
+    """Every live execution record of a plan."""
+    return await progress.all_live(session, caller, plan_id=plan_id)
+
+
+async def insert_progress(session: AsyncSession, plan: PlanRow, rows: list[dict[str, Any]]) -> None:
+    """Bulk-insert execution rows of a plan already out of borrador (follow-up imports)."""
+    _ensure_executing(plan)
+    await progress.insert_many(
+        session, [{**row, "plan_id": plan.id, "organization_id": plan.organization_id} for row in rows]
+    )
+
+
+async def update_progress_fields(
+    session: AsyncSession, caller: Caller, row: ActivityProgressRow, values: dict[str, Any]
+) -> ActivityProgressRow:
+    return await records.update_record(
+        session, caller, progress, row, expected_version=row.version, values=values, resource="activity_progress"
+    )
 
 
 async def get_progress(session: AsyncSession, caller: Caller, progress_id: uuid.UUID) -> ActivityProgressRow:

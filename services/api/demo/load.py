@@ -10,22 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.api.activities import service as activities_service
-from services.api.activities.schemas import ActivityCreate
 from services.api.auth import service as auth_service
 from services.api.auth.schemas import ApiKeyCreate
 from services.api.auth.scope import Caller
-from services.api.imports.association_layout import decode_spreadsheet_text, parse_association_plan
-from services.api.imports.indicator_text import read_indicator
-from services.api.indicators import service as indicators_service
-from services.api.indicators.schemas import IndicatorCreate
-from services.api.models import OrganizationRow, PlanRow
+from services.api.imports import service as imports_service
+from services.api.models import OrganizationRow
 from services.api.organizations import service as organizations_service
 from services.api.organizations.schemas import OrganizationCreate, OversightCreate
 from services.api.pagination import PageParams
 from services.api.plans import service as plans_service
-from services.api.plans.schemas import GoalCreate, PlanCreate
-from shared.enums import OrganizationKind, PlanStatus, Role
+from shared.enums import OrganizationKind, Role
 from shared.nit import Nit
 
 SEED_PLAN = "plan_accion_asociacion_usuarios_2026.tsv"
@@ -116,7 +110,7 @@ async def load_demo(session: AsyncSession, admin: Caller) -> DemoKeys:
     plans_page = await plans_service.list_plans(
         session, admin, _first_page(), organization_id=association.id, year=2026, status=None
     )
-    plan = plans_page[0][0] if plans_page[0] else await _load_seed_plan(session, admin, association.id)
+    plan_id = plans_page[0][0].id if plans_page[0] else await _load_seed_plan(session, admin, association.id)
 
     keys: dict[Role, str] = {}
     for organization, role in (
@@ -134,7 +128,7 @@ async def load_demo(session: AsyncSession, admin: Caller) -> DemoKeys:
         association=keys[Role.ASOCIACION],
         eps=keys[Role.EPS_IPS],
         secretaria=keys[Role.SECRETARIA],
-        plan_id=plan.id,
+        plan_id=plan_id,
     )
 
 
@@ -142,47 +136,20 @@ def _first_page() -> PageParams:
     return PageParams(limit=1, cursor=None, sort=None, updated_since=None)
 
 
-async def _load_seed_plan(session: AsyncSession, admin: Caller, association_id: uuid.UUID) -> PlanRow:
+async def _load_seed_plan(session: AsyncSession, admin: Caller, association_id: uuid.UUID) -> uuid.UUID:
+    """The customer's sheet goes through the same importer as `POST /v1/plans:import`."""
     raw = resources.files("services.api.demo").joinpath(SEED_PLAN).read_bytes()
-    parsed = parse_association_plan(decode_spreadsheet_text(raw), file_name=SEED_PLAN)
-    year = parsed.year or 2026
-    plan = await plans_service.create_plan(
+    report = await imports_service.import_plan_file(
         session,
         admin,
-        PlanCreate(organization_id=association_id, year=year, title=parsed.title, objective=parsed.objective),
-        status=PlanStatus.FORMULADO,
+        data=raw,
+        file_name=SEED_PLAN,
+        organization_id=association_id,
+        year=None,
+        dry_run=False,
+        accepted_warnings=None,
+        sheet=None,
     )
-    for axis in parsed.axes:
-        for goal in axis.goals:
-            goal_row = await plans_service.create_goal(
-                session,
-                admin,
-                GoalCreate(plan_id=plan.id, axis=axis.axis, code=goal.code, text=goal.text, baseline=goal.baseline),
-            )
-            for activity in goal.activities:
-                activity_row = await activities_service.create_activity(
-                    session,
-                    admin,
-                    ActivityCreate(
-                        goal_id=goal_row.id,
-                        code=activity.code,
-                        text=activity.text,
-                        responsible=activity.responsible,
-                        schedule_months=list(activity.schedule_months),
-                    ),
-                )
-                if activity.indicator_text:
-                    reading = read_indicator(activity.indicator_text)
-                    await indicators_service.create_indicator(
-                        session,
-                        admin,
-                        IndicatorCreate(
-                            activity_id=activity_row.id,
-                            name=activity.indicator_text[:500],
-                            formula_text=activity.indicator_text,
-                            numerator_label=reading.numerator_label,
-                            denominator_label=reading.denominator_label,
-                            kind=reading.kind,
-                        ),
-                    )
-    return plan
+    if report.plan_id is None:
+        raise RuntimeError(f"the demo plan did not import: {report.problems}")
+    return report.plan_id

@@ -563,7 +563,10 @@ def _singular(word: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _header_key(value: str) -> str:
-    """A header cell as singular, unaccented words without articles: ``ACCIONES A DESARROLLAR`` → ``accion desarrollar``."""
+    """A header cell as singular, unaccented words without articles.
+
+    ``ACCIONES A DESARROLLAR``, ``Acción a desarrollar`` and ``Acciones de desarrollar`` → ``accion desarrollar``.
+    """
     words = re.findall(r"[a-z0-9]+", _fold(value))
     return " ".join(_singular(word) for word in words if word not in _HEADER_STOPWORDS)
 
@@ -756,6 +759,7 @@ class _Columns:
 _HEADER_CELL_MAX: Final = 40
 
 
+@functools.lru_cache(maxsize=4096)
 def _header_name(cell: str) -> _ColumnName | None:
     key = _header_key(cell)
     if not key:
@@ -1005,12 +1009,13 @@ class _Parser:
             if self._month_row(row, cells):
                 return
 
-        axis_match = _AXIS_RE.match(first_text) if first_text[:3].casefold() == "eje" else None
-        if axis_match is not None and self._axis_row(row, first_index, axis_match, filled):
-            return
+        # The header first: a header may start with an «EJE ESTRATÉGICO» column, an eje row is never a header.
         columns = _header_columns(cells)
         if columns is not None:
             self._header_row(row, cells, columns)
+            return
+        axis_match = _AXIS_RE.match(first_text) if first_text[:3].casefold() == "eje" else None
+        if axis_match is not None and self._axis_row(row, first_index, axis_match, filled):
             return
         lines_match = _LINES_RE.match(first_text)
         if lines_match is not None:

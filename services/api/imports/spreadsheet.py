@@ -32,9 +32,15 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Final, Literal
+from xml.etree import ElementTree
 
 import openpyxl
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE, is_date_format, is_timedelta_format
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.utils.datetime import from_excel
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from services.api.imports.association_layout import (
     ParsedPlan,
@@ -124,7 +130,8 @@ def read_xlsx_rows(
     it, the first visible sheet holding a plan header is read, or the first visible sheet when none
     does (the parser then reports the missing header). Cell values become strings: integral numbers
     without ``.0``, percentages as shown (``34%``), dates as ISO ``2026-03-01``, formulas as their
-    last computed value. Vertically merged cells are filled down (see the module docstring).
+    last computed value, booleans as ``VERDADERO``/``FALSO``. Vertically merged cells are filled down
+    (see the module docstring).
 
     A file that cannot be read gives no rows and one error: ``file_too_large``, ``zip_bomb``,
     ``invalid_xlsx`` or ``unknown_sheet``. Never raises.
@@ -136,11 +143,11 @@ def read_xlsx_rows(
         with warnings.catch_warnings():
             # openpyxl warns about every extension it drops (data validation, slicers…): not the user's problem.
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, keep_links=False)
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception:  # openpyxl raises KeyError, ValueError, TypeError, zip and XML errors on damaged parts
         return [], [_invalid_xlsx("Una parte interna del libro está dañada y no se pudo leer.")]
     try:
-        worksheets = [item for item in workbook.worksheets if isinstance(item, Worksheet)]
+        worksheets = [item for item in workbook.worksheets if isinstance(item, ReadOnlyWorksheet)]
         if not worksheets:
             return [], [_invalid_xlsx("El libro no tiene ninguna hoja de cálculo.")]
         if sheet is not None:
@@ -157,18 +164,20 @@ def read_xlsx_rows(
                         f"El libro no tiene una hoja llamada «{sheet}»; sus hojas son: {names}.",
                     )
                 ]
-            return _sheet_rows(chosen), []
-        visible = [item for item in worksheets if item.sheet_state == "visible"] or worksheets
+            candidates = [chosen]
+        else:
+            candidates = [item for item in worksheets if item.sheet_state == "visible"] or worksheets
+        reader = _SheetReader(workbook, data)
         first_rows: list[SheetRow] | None = None
-        for candidate in visible:
-            rows = _sheet_rows(candidate)
+        for candidate in candidates:
+            rows = reader.rows(candidate)
             if first_rows is None:
                 first_rows = rows
-            if any(is_plan_header(cells) for _, cells in rows):
+            if len(candidates) == 1 or any(is_plan_header(cells) for _, cells in rows):
                 return rows, []
         assert first_rows is not None
         return first_rows, []
-    except Exception:  # a sheet whose cells openpyxl accepted but cannot hand back
+    except Exception:  # a part openpyxl accepted but whose XML or values are damaged
         return [], [_invalid_xlsx("El contenido de una hoja está dañado y no se pudo leer.")]
     finally:
         workbook.close()
@@ -210,33 +219,178 @@ def _guard_xlsx(data: bytes, max_bytes: int) -> ParseProblem | None:
     return None
 
 
-def _sheet_rows(worksheet: Worksheet) -> list[SheetRow]:
-    values: dict[int, dict[int, str]] = {}
-    # The worksheet's own cell store, not iter_rows: iter_rows creates every cell of the used range,
-    # which a stray format in cell XFD1048576 makes billions of.
-    for (row, column), cell in worksheet._cells.items():
-        value = cell.value
-        if value is None:
-            continue
-        text = _cell_string(value, cell.number_format)
-        if text:
-            values.setdefault(row, {})[column] = text
+class _SheetReader:
+    """Streams a worksheet's cells and merged ranges out of its XML.
+
+    openpyxl opens the workbook (read-only: the package, sheet names and visibility, shared strings,
+    number formats, date epoch); the cells are read here with the standard library's pull parser, about
+    3× faster than openpyxl's read-only rows and 4–14× faster than its normal mode, which also spends
+    ~13 ms formatting every bordered merged range. The cell rules are openpyxl's own
+    (``WorkSheetParser.parse_cell`` with ``data_only=True``). Reads two attributes openpyxl does not
+    document (a sheet's part path, the workbook's cell styles); the XLSX tests pin them.
+    """
+
+    def __init__(self, workbook: Workbook, data: bytes) -> None:
+        self.data = data
+        self.shared_strings: Sequence[str] = workbook.shared_strings
+        self.epoch = workbook.epoch
+        styles: Sequence[StyleArray] = getattr(workbook, "_cell_styles")  # noqa: B009
+        custom: Sequence[str] = getattr(workbook, "_number_formats")  # noqa: B009
+        self.formats = [
+            BUILTIN_FORMATS.get(style.numFmtId, "General")
+            if style.numFmtId < BUILTIN_FORMATS_MAX_SIZE
+            else custom[style.numFmtId - BUILTIN_FORMATS_MAX_SIZE]
+            for style in styles
+        ]
+        self.columns: dict[str, int] = {}
+
+    def rows(self, worksheet: ReadOnlyWorksheet) -> list[SheetRow]:
+        path: str = getattr(worksheet, "_worksheet_path")  # noqa: B009
+        values: dict[int, dict[int, str]] = {}
+        merged: list[tuple[int, int, int, int]] = []
+        with zipfile.ZipFile(io.BytesIO(self.data)) as archive, archive.open(path.lstrip("/")) as source:
+            parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(events=("end",))
+            row_tag = cell_tag = merge_tag = ""
+            last_row = 0
+            pending = b""
+            while True:
+                chunk = source.read(_XML_CHUNK)
+                if chunk:
+                    # Every tag before the last "<" is complete ("<" never occurs inside a tag), so empty
+                    # cells can be dropped from that part; the rest waits for the next chunk.
+                    chunk = pending + chunk
+                    cut = chunk.rfind(b"<")
+                    cut = len(chunk) if cut < 0 else cut
+                    chunk, pending = chunk[:cut], chunk[cut:]
+                    parser.feed(_EMPTY_CELL.sub(b"", chunk))
+                else:
+                    parser.feed(pending)
+                    pending = b""
+                for event in parser.read_events():
+                    # Only "end" events were asked for: each is ("end", element).
+                    element = event[-1] if isinstance(event, tuple) else None
+                    if not isinstance(element, ElementTree.Element):
+                        continue
+                    tag = element.tag
+                    if not row_tag:
+                        namespace = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+                        row_tag, cell_tag, merge_tag = f"{namespace}row", f"{namespace}c", f"{namespace}mergeCell"
+                        self.namespace = namespace
+                    if tag == row_tag:
+                        written = element.get("r")
+                        last_row = int(written) if written else last_row + 1
+                        row_values = self._row_values(element, cell_tag)
+                        if row_values:
+                            values[last_row] = row_values
+                        element.clear()
+                    elif tag == merge_tag:
+                        min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+                        if min_col is not None and min_row is not None and max_col is not None and max_row is not None:
+                            merged.append((min_col, min_row, max_col, max_row))
+                if not chunk:
+                    break
+            parser.close()
+        _fill_down(values, merged)
+        rows: list[SheetRow] = []
+        for row in sorted(values):
+            row_values = values[row]
+            width = max(row_values)
+            rows.append((row, [row_values.get(column, "") for column in range(1, width + 1)]))
+        return rows
+
+    def _row_values(self, row: ElementTree.Element, cell_tag: str) -> dict[int, str]:
+        row_values: dict[int, str] = {}
+        column = 0
+        skipped: str | None = None  # the reference of the last empty cell, resolved only when needed
+        for cell in row:
+            if cell.tag != cell_tag:
+                continue
+            reference = cell.get("r")
+            if not len(cell):  # no <v> or <is>: a styled empty cell, most of a formatted table
+                if reference is None:
+                    column = (self._column(skipped) if skipped else column) + 1
+                    skipped = None
+                else:
+                    skipped = reference
+                continue
+            if reference is not None:
+                column = self._column(reference)
+            else:  # generators that omit references write every cell in order
+                column = (self._column(skipped) if skipped else column) + 1
+            skipped = None
+            text = self._value(cell)
+            if text and not text.isspace():
+                row_values[column] = text
+        return row_values
+
+    def _column(self, reference: str) -> int:
+        letters = reference.rstrip("0123456789")
+        column = self.columns.get(letters)
+        if column is None:
+            column = self.columns[letters] = column_index_from_string(letters)
+        return column
+
+    def _value(self, cell: ElementTree.Element) -> str:
+        namespace = self.namespace
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            inline = cell.find(f"{namespace}is")
+            if inline is None:
+                return ""
+            # <t> directly, or <r><t> runs of rich text; phonetic runs (<rPh>) are not the text.
+            text_tag, run_tag = f"{namespace}t", f"{namespace}r"
+            texts: list[str] = []
+            for child in inline:
+                if child.tag == text_tag:
+                    texts.append(child.text or "")
+                elif child.tag == run_tag:
+                    texts.extend(part.text or "" for part in child if part.tag == text_tag)
+            return "".join(texts)
+        raw = cell.findtext(f"{namespace}v")
+        if not raw:
+            return ""
+        if kind == "s":
+            return self.shared_strings[int(raw)]
+        if kind in {"str", "e"}:
+            return raw
+        if kind == "b":
+            return "VERDADERO" if raw.strip() == "1" else "FALSO"
+        if kind == "d":
+            try:
+                return _cell_string(dt.datetime.fromisoformat(raw.removesuffix("Z")), "General")
+            except ValueError:
+                return raw
+        number: float = float(raw) if any(char in raw for char in ".eE") else int(raw)
+        style = int(cell.get("s", "0"))
+        number_format = self.formats[style] if style < len(self.formats) else "General"
+        if is_date_format(number_format):
+            try:
+                moment = from_excel(number, self.epoch, timedelta=is_timedelta_format(number_format))
+            except (OverflowError, ValueError):
+                return raw
+            return _cell_string(moment, number_format)
+        return _cell_string(number, number_format)
+
+
+_XML_CHUNK: Final = 1 << 20
+# A self-closing cell with a reference holds no value: a styled empty cell, most of a bordered table. Dropped
+# before the XML parser builds an element for it (a third of the parse on a formatted sheet). Cells without
+# a reference are kept, since their position counts.
+_EMPTY_CELL: Final = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^<>]*?\br="[A-Z]{1,3}[0-9]{1,7}"[^<>]*/>')
+
+
+def _fill_down(values: dict[int, dict[int, str]], merged: Sequence[tuple[int, int, int, int]]) -> None:
+    """Fill each vertical merge down its first column, into rows that have content of their own."""
     rows_with_content = set(values)
-    for merged in worksheet.merged_cells.ranges:
-        if merged.max_row == merged.min_row:
+    for min_col, min_row, _max_col, max_row in merged:
+        if max_row == min_row:
             continue
-        anchor = values.get(merged.min_row, {}).get(merged.min_col)
+        anchor = values.get(min_row, {}).get(min_col)
         if anchor is None:
             continue
-        for row in range(merged.min_row + 1, merged.max_row + 1):
+        for row in range(min_row + 1, max_row + 1):
             if row in rows_with_content:
-                values[row][merged.min_col] = anchor
-    rows: list[SheetRow] = []
-    for row in sorted(values):
-        row_values = values[row]
-        width = max(row_values)
-        rows.append((row, [row_values.get(column, "") for column in range(1, width + 1)]))
-    return rows
+                values[row][min_col] = anchor
 
 
 def _cell_string(value: object, number_format: str) -> str:
@@ -253,6 +407,8 @@ def _cell_string(value: object, number_format: str) -> str:
         if value.is_integer():
             return str(int(value))
         return format(value, ".15g")
+    if isinstance(value, dt.timedelta):
+        return str(value)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time():
             return value.date().isoformat()

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +16,7 @@ from services.api.indicators.schemas import (
     MeasurementCreate,
     MeasurementUpdate,
 )
-from services.api.models import IndicatorRow, MeasurementRow
+from services.api.models import IndicatorRow, MeasurementRow, PlanRow
 from services.api.pagination import PageParams
 from services.api.plans import service as plans_service
 from services.kit.errors import Conflict, NotFound, field_error
@@ -96,6 +97,13 @@ async def delete_indicator(
         session, caller, indicators, row, expected_version=expected_version, resource="indicator"
     )
     await measurements.soft_delete_where(session, indicator_id=row.id)
+
+
+async def insert_indicators(session: AsyncSession, plan: PlanRow, rows: list[dict[str, Any]]) -> None:
+    """Bulk-insert indicators of a plan's activities (imports)."""
+    await indicators.insert_many(
+        session, [{**row, "plan_id": plan.id, "organization_id": plan.organization_id} for row in rows]
+    )
 
 
 async def get_measurement(session: AsyncSession, caller: Caller, measurement_id: uuid.UUID) -> MeasurementRow:

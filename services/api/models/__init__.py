@@ -2,6 +2,7 @@
 
 from services.api.models.access import ApiKeyRow, AuditEventRow, IdempotencyRow
 from services.api.models.base import metadata
+from services.api.models.imports import ImportRow
 from services.api.models.organization import AffiliateCountRow, OrganizationRow, OversightRow
 from services.api.models.plan import (
     ActivityProgressRow,
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEventRow",
     "GoalRow",
     "IdempotencyRow",
+    "ImportRow",
     "IndicatorRow",
     "MeasurementRow",
     "OrganizationRow",

@@ -5,12 +5,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import records
 from services.api.auth.scope import Caller
-from services.api.models import GoalRow, PlanRow
+from services.api.models import ActivityRow, GoalRow, IndicatorRow, PlanRow
 from services.api.organizations import service as organizations_service
 from services.api.pagination import PageParams
 from services.api.plans import repository
@@ -214,6 +215,56 @@ async def plan_tree(session: AsyncSession, caller: Caller, plan_id: uuid.UUID) -
         )
     axes = [AxisNode(axis=axis, name=axis.label, goals=goals_by_axis.get(axis, [])) for axis in Axis]
     return PlanTree.model_validate({**plan.model_dump(), "axes": axes})
+
+
+async def find_plan_for_year(
+    session: AsyncSession, caller: Caller, organization_id: uuid.UUID, year: int
+) -> PlanRow | None:
+    """The organisation's live plan of a year, if the caller can see it (imports upsert onto it)."""
+    rows, _ = await plans.page(
+        session,
+        caller,
+        PageParams(limit=1, cursor=None, sort=None, updated_since=None),
+        {"organization_id": organization_id, "year": year},
+    )
+    return rows[0] if rows else None
+
+
+async def plan_contents(
+    session: AsyncSession, plan_id: uuid.UUID
+) -> tuple[Sequence[GoalRow], Sequence[ActivityRow], Sequence[IndicatorRow]]:
+    """A plan's live goals, activities and indicators, for importers and exporters that work on whole plans."""
+    return await repository.tree_rows(session, plan_id)
+
+
+async def insert_goals(session: AsyncSession, plan: PlanRow, rows: list[dict[str, Any]]) -> None:
+    """Bulk-insert goals validated by the caller (imports); each row carries its own id."""
+    await goals.insert_many(
+        session, [{**row, "plan_id": plan.id, "organization_id": plan.organization_id} for row in rows]
+    )
+
+
+async def update_goal_fields(session: AsyncSession, caller: Caller, row: GoalRow, values: dict[str, Any]) -> GoalRow:
+    """Apply checked changes to a goal at its current version (imports re-applying a file)."""
+    return await records.update_record(
+        session, caller, goals, row, expected_version=row.version, values=values, resource="goal"
+    )
+
+
+async def start_execution(session: AsyncSession, caller: Caller, plan: PlanRow) -> PlanRow:
+    """Move a plan to en_ejecucion along the allowed steps (a follow-up file reports execution)."""
+    current = PlanStatus(plan.status)
+    if current in (PlanStatus.EN_EJECUCION, PlanStatus.EVALUADO):
+        return plan
+    return await records.update_record(
+        session,
+        caller,
+        plans,
+        plan,
+        expected_version=plan.version,
+        values={"status": PlanStatus.EN_EJECUCION.value},
+        resource="plan",
+    )
 
 
 def tree_etag(tree: PlanTree) -> str:

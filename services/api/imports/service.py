@@ -1,0 +1,491 @@
+"""Plan imports: parse any supported file, check it whole, then write it in one step or not at all.
+
+The dry run and the commit run the very same writes inside a savepoint; the dry run rolls it back. So a
+dry run that passes guarantees the commit passes, and a failing file leaves nothing behind but its report.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api import audit
+from services.api.activities import service as activities_service
+from services.api.activities.schemas import ActivityCreate
+from services.api.auth.scope import Caller
+from services.api.imports.association_layout import ParseProblem
+from services.api.imports.draft import ActivityKey, DraftActivity, DraftGoal, DraftPlan, from_pisis, from_spreadsheet
+from services.api.imports.indicator_text import read_indicator
+from services.api.imports.pisis import parse_pisis
+from services.api.imports.repository import imports
+from services.api.imports.spreadsheet import detect_format, read_plan_file
+from services.api.indicators import service as indicators_service
+from services.api.models import ActivityRow, GoalRow, ImportRow, PlanRow
+from services.api.organizations import service as organizations_service
+from services.api.pagination import PageParams
+from services.api.plans import service as plans_service
+from services.api.plans.schemas import GoalCreate, PlanCreate
+from services.kit.errors import ApiError, NotFound, field_error, validation_errors
+from shared.enums import PlanStatus
+from shared.nit import parse_nit
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+PLACEHOLDER_ID = uuid.UUID(int=0)
+
+# Activity fields a re-import compares with the stored plan, in the order differences are listed.
+COMPARED_ACTIVITY_FIELDS = (
+    "text",
+    "target_text",
+    "responsible",
+    "planned_quantity",
+    "start_date",
+    "end_date",
+    "planned_budget",
+    "schedule_months",
+    "sequence",
+    "target_group_code",
+    "municipality_code",
+)
+
+
+@dataclass
+class Outcome:
+    """What checking and applying a file produced, before it becomes a stored report."""
+
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    differences: list[dict[str, Any]] = field(default_factory=list)
+    plan_id: uuid.UUID | None = None
+
+    def error(self, code: str, message: str, *, row: int | None = None, column: str | None = None) -> None:
+        self.problems.append({"severity": "error", "code": code, "row": row, "column": column, "message": message})
+
+    def warning(self, code: str, message: str, *, row: int | None = None, column: str | None = None) -> None:
+        self.problems.append({"severity": "warning", "code": code, "row": row, "column": column, "message": message})
+
+    def add_parse_problems(self, problems: Sequence[ParseProblem]) -> None:
+        for problem in problems:
+            self.problems.append(
+                {
+                    "severity": problem.severity,
+                    "code": problem.code,
+                    "row": problem.row,
+                    "column": problem.column,
+                    "message": problem.message,
+                }
+            )
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem["severity"] == "error" for problem in self.problems)
+
+    def unaccepted_warnings(self, accepted: set[str] | None) -> list[dict[str, Any]]:
+        """Warnings the caller did not accept; `accepted` None means all of them were accepted."""
+        if accepted is None:
+            return []
+        return [p for p in self.problems if p["severity"] == "warning" and p["code"] not in accepted]
+
+
+class _FileRejected(Exception):
+    """The file's content breaks a rule found while applying it; the savepoint is rolled back."""
+
+
+def _counts(draft: DraftPlan | None) -> dict[str, int]:
+    if draft is None:
+        return {"axes": 0, "goals": 0, "activities": 0, "indicators": 0, "schedule_months": 0, "progress_rows": 0}
+    activities = draft.activities
+    return {
+        "axes": len(draft.axes),
+        "goals": len(draft.goals),
+        "activities": len(activities),
+        "indicators": sum(1 for activity in activities if activity.indicator_text),
+        "schedule_months": sum(len(activity.schedule_months) for activity in activities),
+        "progress_rows": len(draft.progress),
+    }
+
+
+def _key(goal: DraftGoal | GoalRow, activity_code: str | None = None) -> str:
+    base = f"{goal.axis}.{goal.line}.{goal.code}"
+    return f"{base}/{activity_code}" if activity_code else base
+
+
+async def import_plan_file(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    data: bytes,
+    file_name: str,
+    organization_id: uuid.UUID | None,
+    year: int | None,
+    dry_run: bool,
+    accepted_warnings: set[str] | None,
+    sheet: str | None,
+) -> ImportRow:
+    """Check a plan file and, unless it is a dry run or it has blocking problems, store it. Always reported."""
+    target_organization = organization_id or caller.organization_id
+    if target_organization is None:
+        raise field_error("organization_id", "Una clave admin debe indicar la organización del plan.")
+    try:
+        organization = await organizations_service.get_organization(session, caller, target_organization)
+    except NotFound:
+        raise field_error("organization_id", "No existe una organización con ese identificador.") from None
+    caller.ensure_writable(organization.id, "una organización")
+
+    outcome = Outcome()
+    file_format = "unknown"
+    draft: DraftPlan | None = None
+    if len(data) > MAX_IMPORT_BYTES:
+        outcome.error(
+            "file_too_large",
+            f"El archivo pesa {len(data) // (1024 * 1024)} MB; el máximo es {MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
+        )
+    elif not data:
+        outcome.error("empty_file", "El archivo está vacío.")
+    else:
+        file_format = detect_format(data, file_name)
+        if file_format == "pisis":
+            parsed_pisis = parse_pisis(data, file_name=file_name)
+            outcome.add_parse_problems(parsed_pisis.problems)
+            draft = from_pisis(parsed_pisis)
+            file_nit = parsed_pisis.file_name_info.nit if parsed_pisis.file_name_info else None
+            if organization.nit and file_nit and parse_nit(organization.nit).number != file_nit.lstrip("0"):
+                outcome.warning(
+                    "organization_nit_mismatch",
+                    f"El nombre del archivo trae el NIT {file_nit}, pero la organización tiene {organization.nit}.",
+                    column="nombre_archivo",
+                )
+        else:
+            parsed_plan = read_plan_file(data, file_name=file_name, sheet=sheet)
+            outcome.add_parse_problems(parsed_plan.problems)
+            draft = from_spreadsheet(parsed_plan)
+
+    if draft is not None:
+        if year is not None:
+            # The caller's year settles a file that names none.
+            outcome.problems = [p for p in outcome.problems if p["code"] != "missing_year"]
+            if draft.year is not None and draft.year != year:
+                outcome.warning("year_mismatch", f"El archivo es del año {draft.year}; se importa como {year}.")
+            draft.year = year
+        elif draft.year is None and not any(p["code"] == "missing_year" for p in outcome.problems):
+            outcome.error("missing_year", "El archivo no indica el año del plan; envíe el campo year.")
+
+    blocked = outcome.has_errors or bool(outcome.unaccepted_warnings(accepted_warnings))
+    applied = False
+    if draft is not None and draft.year is not None and not outcome.has_errors:
+        savepoint = await session.begin_nested()
+        try:
+            await _apply(session, caller, organization.id, draft, outcome)
+            if outcome.has_errors:
+                raise _FileRejected
+        except (_FileRejected, ApiError) as error:
+            if isinstance(error, ApiError):
+                outcome.error("rule_violation", error.detail)
+            await savepoint.rollback()
+            blocked = True
+        else:
+            if dry_run or blocked:
+                await savepoint.rollback()
+                if draft.layout != "pisis_spps" and outcome.plan_id is not None and not _plan_existed(outcome):
+                    outcome.plan_id = None
+            else:
+                await savepoint.commit()
+                applied = True
+
+    status = "committed" if applied else ("rejected" if blocked else "dry_run")
+    row = await imports.insert(
+        session,
+        {
+            "id": uuid.uuid4(),
+            "organization_id": organization.id,
+            "api_key_id": caller.api_key_id,
+            "file_name": file_name[:300],
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size_bytes": len(data),
+            "format": file_format,
+            "layout": draft.layout if draft else None,
+            "status": status,
+            "plan_id": outcome.plan_id,
+            "year": draft.year if draft else year,
+            "counts": _counts(draft),
+            "problems": outcome.problems,
+            "differences": outcome.differences,
+        },
+    )
+    await audit.record(session, caller, "import", "plan_import", row.id, organization.id)
+    return row
+
+
+def _plan_existed(outcome: Outcome) -> bool:
+    return not any(d["kind"] == "plan" and d["change"] == "added" for d in outcome.differences)
+
+
+async def _apply(
+    session: AsyncSession, caller: Caller, organization_id: uuid.UUID, draft: DraftPlan, outcome: Outcome
+) -> None:
+    assert draft.year is not None
+    plan = await plans_service.find_plan_for_year(session, caller, organization_id, draft.year)
+    if draft.layout == "pisis_spps":
+        if plan is None:
+            outcome.error(
+                "plan_not_found",
+                f"No hay plan {draft.year} de la organización para este seguimiento; "
+                "importe primero su programación (PPS190PPPS).",
+            )
+            return
+        await _apply_progress(session, caller, plan, draft, outcome)
+        return
+    if plan is None:
+        plan = await plans_service.create_plan(
+            session,
+            caller,
+            PlanCreate(
+                organization_id=organization_id,
+                year=draft.year,
+                title=draft.title[:500] or "Plan de acción",
+                objective=(draft.objective or None) and draft.objective[:5000],
+            ),
+            status=PlanStatus.FORMULADO,
+        )
+        outcome.differences.append({"change": "added", "kind": "plan", "key": str(draft.year), "fields": []})
+    else:
+        plan = await plans_service.get_editable_plan(session, caller, plan.id, exclusive=True)
+    outcome.plan_id = plan.id
+    await _apply_structure(session, caller, plan, draft, outcome)
+    if draft.progress and not outcome.has_errors:
+        await _apply_progress(session, caller, plan, draft, outcome)
+
+
+def _validation_problems(outcome: Outcome, error: ValidationError, row: int | None) -> None:
+    for problem in validation_errors(error.errors()):
+        outcome.error("invalid_value", f"{problem.field}: {problem.message}", row=row, column=problem.field)
+
+
+async def _apply_structure(
+    session: AsyncSession, caller: Caller, plan: PlanRow, draft: DraftPlan, outcome: Outcome
+) -> None:
+    stored_goals, stored_activities, stored_indicators = await plans_service.plan_contents(session, plan.id)
+    goals_by_key = {(g.axis, g.line, g.code): g for g in stored_goals}
+    activities_by_key = {(a.goal_id, a.code): a for a in stored_activities}
+    formulas_by_activity: dict[uuid.UUID, set[str]] = {}
+    for indicator in stored_indicators:
+        formulas_by_activity.setdefault(indicator.activity_id, set()).add(indicator.formula_text or indicator.name)
+
+    new_goals: list[dict[str, Any]] = []
+    new_activities: list[dict[str, Any]] = []
+    new_indicators: list[dict[str, Any]] = []
+    seen_goals: set[uuid.UUID] = set()
+    seen_activities: set[uuid.UUID] = set()
+    for goal in draft.goals:
+        try:
+            checked_goal = GoalCreate(
+                plan_id=plan.id,
+                axis=goal.axis,
+                line=goal.line,
+                code=goal.code,
+                text=goal.text,
+                baseline=goal.baseline,
+            )
+        except ValidationError as error:
+            _validation_problems(outcome, error, goal.row)
+            continue
+        stored_goal = goals_by_key.get((goal.axis, goal.line, goal.code))
+        if stored_goal is None:
+            goal_id = uuid.uuid4()
+            new_goals.append(
+                {
+                    "id": goal_id,
+                    "axis": goal.axis,
+                    "line": goal.line,
+                    "code": goal.code,
+                    "text": checked_goal.text,
+                    "baseline": checked_goal.baseline,
+                }
+            )
+            outcome.differences.append({"change": "added", "kind": "goal", "key": _key(goal), "fields": []})
+        else:
+            goal_id = stored_goal.id
+            seen_goals.add(goal_id)
+            changed = [
+                name for name in ("text", "baseline") if getattr(stored_goal, name) != getattr(checked_goal, name)
+            ]
+            if changed:
+                outcome.differences.append({"change": "changed", "kind": "goal", "key": _key(goal), "fields": changed})
+                await plans_service.update_goal_fields(
+                    session, caller, stored_goal, {name: getattr(checked_goal, name) for name in changed}
+                )
+        for activity in goal.activities:
+            values = _activity_values(plan, goal, activity, outcome)
+            if values is None:
+                continue
+            stored_activity = activities_by_key.get((goal_id, activity.code))
+            if stored_activity is None:
+                activity_id = uuid.uuid4()
+                new_activities.append({"id": activity_id, "goal_id": goal_id, **values})
+                outcome.differences.append(
+                    {"change": "added", "kind": "activity", "key": _key(goal, activity.code), "fields": []}
+                )
+            else:
+                activity_id = stored_activity.id
+                seen_activities.add(activity_id)
+                changed = [
+                    name
+                    for name in COMPARED_ACTIVITY_FIELDS
+                    if name in values and getattr(stored_activity, name) != values[name]
+                ]
+                if changed:
+                    outcome.differences.append(
+                        {"change": "changed", "kind": "activity", "key": _key(goal, activity.code), "fields": changed}
+                    )
+                    await activities_service.update_activity_fields(
+                        session, caller, stored_activity, {name: values[name] for name in changed}
+                    )
+            if activity.indicator_text and activity.indicator_text not in formulas_by_activity.get(activity_id, set()):
+                reading = read_indicator(activity.indicator_text)
+                new_indicators.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "activity_id": activity_id,
+                        "name": activity.indicator_text[:500],
+                        "formula_text": activity.indicator_text[:2000],
+                        "numerator_label": reading.numerator_label and reading.numerator_label[:500],
+                        "denominator_label": reading.denominator_label and reading.denominator_label[:500],
+                        "factor": 100,
+                        "target": None,
+                        "periodicity": "anual",
+                        "kind": reading.kind.value,
+                    }
+                )
+    if outcome.has_errors:
+        return
+    goals_by_id = {g.id: g for g in stored_goals}
+    for stored_goal in stored_goals:
+        if stored_goal.id not in seen_goals:
+            outcome.differences.append(
+                {"change": "missing_in_file", "kind": "goal", "key": _key(stored_goal), "fields": []}
+            )
+    for stored_activity in stored_activities:
+        if stored_activity.id not in seen_activities and stored_activity.goal_id in goals_by_id:
+            outcome.differences.append(
+                {
+                    "change": "missing_in_file",
+                    "kind": "activity",
+                    "key": _key(goals_by_id[stored_activity.goal_id], stored_activity.code),
+                    "fields": [],
+                }
+            )
+    await plans_service.insert_goals(session, plan, new_goals)
+    await activities_service.insert_activities(session, plan, new_activities)
+    await indicators_service.insert_indicators(session, plan, new_indicators)
+
+
+def _activity_values(
+    plan: PlanRow, goal: DraftGoal, activity: DraftActivity, outcome: Outcome
+) -> dict[str, Any] | None:
+    """An activity of the file checked by the same schema and schedule rules as `POST /v1/activities`."""
+    try:
+        checked = ActivityCreate(
+            goal_id=PLACEHOLDER_ID,
+            code=activity.code,
+            text=activity.text,
+            target_text=activity.target_text,
+            responsible=activity.responsible and activity.responsible[:300],
+            planned_quantity=activity.planned_quantity,
+            start_date=activity.start_date,
+            end_date=activity.end_date,
+            planned_budget=activity.planned_budget,
+            schedule_months=activity.schedule_months or None,
+            sequence=activity.sequence,
+            target_group_code=activity.target_group_code,
+            municipality_code=activity.municipality_code,
+        )
+    except ValidationError as error:
+        _validation_problems(outcome, error, activity.row)
+        return None
+    values = checked.model_dump(exclude={"goal_id"})
+    try:
+        activities_service.fill_schedule(plan, values)
+    except ApiError as error:
+        outcome.error(
+            "activity_without_schedule", f"Actividad {_key(goal, activity.code)}: {error.detail}", row=activity.row
+        )
+        return None
+    for problem in activities_service.schedule_problems(plan, values):
+        outcome.error(
+            "invalid_schedule",
+            f"Actividad {_key(goal, activity.code)}: {problem.message}",
+            row=activity.row,
+            column=problem.field,
+        )
+    values["schedule_months"] = sorted(set(values["schedule_months"]))
+    return values
+
+
+async def _apply_progress(
+    session: AsyncSession, caller: Caller, plan: PlanRow, draft: DraftPlan, outcome: Outcome
+) -> None:
+    plan = await plans_service.get_editable_plan(session, caller, plan.id, exclusive=True)
+    outcome.plan_id = plan.id
+    stored_goals, stored_activities, _ = await plans_service.plan_contents(session, plan.id)
+    goals_by_id = {g.id: g for g in stored_goals}
+    activity_by_key: dict[ActivityKey, ActivityRow] = {}
+    for stored_activity in stored_activities:
+        stored_goal = goals_by_id.get(stored_activity.goal_id)
+        if stored_goal is not None:
+            key = (stored_goal.axis, stored_goal.line, stored_goal.code, stored_activity.code)
+            activity_by_key[key] = stored_activity
+    stored_progress = {
+        (p.activity_id, p.month): p for p in await activities_service.plan_progress(session, caller, plan.id)
+    }
+    plan = await plans_service.start_execution(session, caller, plan)
+    new_rows: list[dict[str, Any]] = []
+    for item in draft.progress:
+        activity = activity_by_key.get(item.key)
+        key_text = f"{item.key[0]}.{item.key[1]}.{item.key[2]}/{item.key[3]}"
+        if activity is None:
+            outcome.error("unknown_activity", f"La actividad {key_text} no está en el plan {plan.year}.", row=item.row)
+            continue
+        month = f"{plan.year:04d}-{item.month:02d}" if item.month is not None else draft.progress_month
+        if month is None:
+            outcome.error("missing_month", "No se pudo saber el mes de corte del seguimiento.", row=item.row)
+            continue
+        values = {
+            "executed_quantity": item.executed_quantity,
+            "people_reached": item.people_reached,
+            "executed_budget": item.executed_budget,
+            "executed": item.executed,
+            "evidence_url": item.evidence_url and item.evidence_url[:2000],
+            "note": item.note,
+        }
+        stored = stored_progress.get((activity.id, month))
+        if stored is None:
+            new_rows.append({"id": uuid.uuid4(), "activity_id": activity.id, "month": month, **values})
+            outcome.differences.append(
+                {"change": "added", "kind": "progress", "key": f"{key_text}@{month}", "fields": []}
+            )
+        else:
+            changed = [name for name, value in values.items() if getattr(stored, name) != value]
+            if changed:
+                outcome.differences.append(
+                    {"change": "changed", "kind": "progress", "key": f"{key_text}@{month}", "fields": changed}
+                )
+                await activities_service.update_progress_fields(
+                    session, caller, stored, {name: values[name] for name in changed}
+                )
+    if not outcome.has_errors:
+        await activities_service.insert_progress(session, plan, new_rows)
+
+
+async def get_import(session: AsyncSession, caller: Caller, import_id: uuid.UUID) -> ImportRow:
+    row = await imports.get_live(session, caller, import_id)
+    if row is None:
+        raise NotFound("No existe un reporte de importación con ese identificador.")
+    return row
+
+
+async def list_imports(
+    session: AsyncSession, caller: Caller, params: PageParams, *, plan_id: uuid.UUID | None, status: str | None
+) -> tuple[Sequence[ImportRow], str | None]:
+    return await imports.page(session, caller, params, {"plan_id": plan_id, "status": status})
