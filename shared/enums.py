@@ -105,3 +105,91 @@ class Periodicity(StrEnum):
     TRIMESTRAL = "trimestral"
     SEMESTRAL = "semestral"
     ANUAL = "anual"
+
+
+class ComplaintType(StrEnum):
+    """Kind of complaint (PQRD), split by legal term (Ley 1755 de 2015 art. 14)."""
+
+    PETICION = "peticion"
+    SOLICITUD_INFORMACION = "solicitud_informacion"
+    CONSULTA = "consulta"
+    QUEJA = "queja"
+    RECLAMO = "reclamo"
+    SUGERENCIA = "sugerencia"
+    DENUNCIA = "denuncia"
+    FELICITACION = "felicitacion"
+
+
+class Channel(StrEnum):
+    """Channel through which a complaint was received."""
+
+    PRESENCIAL = "presencial"
+    BUZON_SUGERENCIAS = "buzon_sugerencias"
+    TELEFONO = "telefono"
+    WHATSAPP = "whatsapp"
+    CORREO = "correo"
+    WEB = "web"
+    REDES_SOCIALES = "redes_sociales"
+    ESCRITO = "escrito"
+    API = "api"
+
+
+class Risk(StrEnum):
+    """Risk classification of a health claim (reclamo en salud), Supersalud Circular Externa 2023151000000010-5."""
+
+    SIMPLE = "simple"
+    PRIORIZADO = "priorizado"
+    RIESGO_VITAL = "riesgo_vital"
+
+
+class ComplaintStatus(StrEnum):
+    """Status of a complaint, derived from its event log: radicado → en_tramite → respondido → cerrado."""
+
+    RADICADO = "radicado"
+    EN_TRAMITE = "en_tramite"
+    RESPONDIDO = "respondido"
+    CERRADO = "cerrado"
+    REABIERTO = "reabierto"
+    TRASLADADO = "trasladado"
+    DESISTIDO = "desistido"
+    PENDIENTE_INFORMACION = "pendiente_informacion"
+    DESISTIMIENTO_PENDIENTE = "desistimiento_pendiente"
+
+
+class Clock(StrEnum):
+    """State of a complaint's legal clock: running, paused (waiting for the petitioner), stopped, or none (no term)."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    NONE = "none"
+
+
+class Timeliness(StrEnum):
+    """Whether a complaint was (or is being) answered within its legal term ("oportunidad")."""
+
+    EN_TRAMITE_VIGENTE = "en_tramite_vigente"
+    VENCIDA_SIN_RESPUESTA = "vencida_sin_respuesta"
+    EN_TERMINO = "en_termino"
+    FUERA_DE_TERMINO = "fuera_de_termino"
+
+
+class EventKind(StrEnum):
+    """Kind of event in a complaint's log; the log is the single source of truth for status and deadline."""
+
+    EN_TRAMITE = "en_tramite"
+    RESPONDIDO = "respondido"
+    CERRADO = "cerrado"
+    REABIERTO = "reabierto"
+    TRASLADADO = "trasladado"
+    PENDIENTE_INFORMACION = "pendiente_informacion"
+    INFORMACION_RECIBIDA = "informacion_recibida"
+    PRORROGA = "prorroga"
+    DESISTIDO = "desistido"
+
+
+class TermUnit(StrEnum):
+    """Unit of a legal term: business days (días hábiles) or calendar hours (horas corridas)."""
+
+    BUSINESS_DAYS = "business_days"
+    HOURS = "hours"

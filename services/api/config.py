@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     page_limit_default: int = 50
     page_limit_max: int = 500
     idempotency_ttl_hours: int = 24
+    caller_cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long a process remembers an authenticated key (0 turns it off)."
+    )
     problem_base_uri: str = "https://participa.example/problems/"
 
     @field_validator("database_url")

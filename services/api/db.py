@@ -26,7 +26,11 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit when the handler succeeds, roll back when it raises; services only flush."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    # Safe methods read only: they skip the transaction round trips; writes get one transaction each.
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+    else:
+        sessionmaker = request.app.state.sessionmaker
     async with sessionmaker() as session:
         try:
             yield session

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.activities.router import activities_router, progress_router
 from services.api.auth import service as auth_service
+from services.api.auth.cache import CallerCache
 from services.api.auth.router import router as api_keys_router
 from services.api.config import Settings, get_settings
 from services.api.db import create_engine, create_sessionmaker
@@ -46,6 +47,9 @@ def attach_database(app: FastAPI, engine: AsyncEngine) -> None:
     """Bind an engine to the app (the lifespan does this; tests bind their own)."""
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    # Reads run without BEGIN/COMMIT: two round trips fewer on every GET (see bench/).
+    app.state.read_sessionmaker = create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    app.state.caller_cache = CallerCache(ttl_seconds=app.state.caller_cache_ttl)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -84,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     install_conventions(app)
+    app.state.caller_cache_ttl = settings.caller_cache_seconds
     app.add_middleware(IdempotencyMiddleware, ttl=timedelta(hours=settings.idempotency_ttl_hours))
 
     @app.get("/health", tags=["health"], response_model=Health, responses=problem_responses(503))

@@ -33,7 +33,7 @@ class PageParams:
     updated_since: datetime | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Tamaño de página (máximo 500).")] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(max_length=500, description="Cursor opaco de la página anterior (`next_cursor`).")

@@ -17,7 +17,7 @@ READ_PROBLEMS = problem_responses(401, 403, 404, 422)
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 422, 428)
 
 
-def expected_version(
+async def expected_version(
     request: Request,
     if_match: Annotated[
         str | None,

@@ -7,8 +7,10 @@ import pytest
 from services.api.imports.association_layout import (
     ParsedGoal,
     ParsedPlan,
+    decode_spreadsheet_bytes,
     decode_spreadsheet_text,
     detect_delimiter,
+    is_plan_header,
     parse_association_plan,
 )
 from shared.enums import Axis
@@ -458,3 +460,197 @@ class TestBrokenSheets:
         assert with_name.year == 2028
         assert problem_keys(with_name) == [("warning", "year_from_file_name", None, None)]
         assert parse_association_plan(sheet(*rows)).year is None
+
+
+# --------------------------------------------------------------------------------------------------
+# Additions: new fields, optional columns, the year, decoding problems
+# --------------------------------------------------------------------------------------------------
+
+
+class TestNewFieldsOnTheSeed:
+    def test_defaults(self) -> None:
+        plan = parse_seed()
+        assert (plan.layout, plan.eapb, plan.responsible) == ("association", None, None)
+        assert all(goal.line is None for goal in plan.goals)
+        assert all(a.target_text is None and a.executed_by_month == () for a in plan.activities)
+
+    def test_is_plan_header(self) -> None:
+        assert is_plan_header(["Meta", "Actividades", "Indicador"])
+        assert is_plan_header(["ACCIONES A DESARROLLAR", "META", "ACTIVIDADES"])
+        assert not is_plan_header(["Meta", "Indicador"])
+        assert not is_plan_header(["1. Meta", "Actividades"])
+
+
+class TestYear:
+    def test_no_year_anywhere_is_an_error(self) -> None:
+        rows = small_plan(activity_row("1. Meta", "Actividad", 1))
+        rows[0] = ["PLAN DE ACCIÓN ASOCIACIÓN DE USUARIOS"]
+        plan = parse_association_plan(sheet(*rows))
+        assert plan.year is None
+        assert problem_keys(plan) == [("error", "missing_year", None, None)]
+
+    def test_year_in_another_title_row(self) -> None:
+        rows = small_plan(activity_row("1. Meta", "Actividad", 1))
+        rows[0] = ["PLAN DE ACCIÓN ASOCIACIÓN DE USUARIOS"]
+        rows.insert(1, ["VIGENCIA: 2027"])
+        assert parse_association_plan(sheet(*rows)).year == 2027
+
+
+def extra_header() -> list[list[str]]:
+    """The export's columns: codes, línea, baseline, target, the X grid, responsible, executed, total."""
+    return [
+        ["Código meta", "Línea", "Meta", "Línea de base", "Código actividad", "Actividades"]
+        + ["Meta de la actividad", "Indicador", "Cronograma", *[""] * 11, "Responsable", "Ejecutado", *[""] * 11]
+        + ["Total ejecutado"],
+        ["", "", "", "", "", "", "", "", *MONTHS, "", *MONTHS, ""],
+    ]
+
+
+def extra_row(
+    goal_code: str, line: str, goal_text: str, activity_code: str, activity: str, executed: dict[int, str] | None = None
+) -> list[str]:
+    executed_cells = [(executed or {}).get(month, "") for month in range(1, 13)]
+    return [goal_code, line, goal_text, "", activity_code, activity, "Meta A", "Indicador", *schedule(3), "Junta"] + [
+        *executed_cells,
+        "9",
+    ]
+
+
+def extra_plan(*data: list[str]) -> str:
+    return sheet(["PLAN 2026"], ["Eje Estratégico No 1. Fortalecimiento institucional"], *extra_header(), *data)
+
+
+class TestOptionalColumns:
+    def test_codes_lines_targets_and_executed(self) -> None:
+        plan = parse_association_plan(
+            extra_plan(
+                extra_row("M01", "a", "Meta uno", "A02", "Primera", {1: "3", 12: "0"}),
+                extra_row("M01", "a", "Meta uno", "A05", "Segunda"),
+                extra_row("M01", "E1Lb", "Meta uno en otra línea", "", "Tercera"),
+            )
+        )
+        assert plan.problems == ()
+        assert [(g.code, g.line, g.text) for g in plan.goals] == [
+            ("M01", "a", "Meta uno"),
+            ("M01", "b", "Meta uno en otra línea"),
+        ]
+        first, second, third = plan.activities
+        assert (first.code, first.target_text, first.executed_by_month) == ("A02", "Meta A", ((1, 3), (12, 0)))
+        assert (second.code, second.executed_by_month) == ("A05", ())
+        assert third.code == "A01"
+        # Bounded by the Ejecutado block: the responsible is not an executed quantity or the total.
+        assert {activity.responsible for activity in plan.activities} == {"Junta"}
+        assert {activity.schedule_months for activity in plan.activities} == {(3,)}
+
+    def test_bad_codes_and_lines(self) -> None:
+        plan = parse_association_plan(
+            extra_plan(
+                extra_row("M 01", "a", "Meta uno", "A01", "Primera"),
+                extra_row("", "", "", "A01", "Repite código"),
+                extra_row("M02", "9", "Meta dos", "código-demasiado-largo", "Otra"),
+            )
+        )
+        assert [(g.code, g.line) for g in plan.goals] == [("M01", "a"), ("M02", None)]
+        assert [a.code for a in plan.activities] == ["A01", "A02", "A01"]
+        assert problem_keys(plan) == [
+            ("warning", "invalid_code", 5, "A"),
+            ("warning", "duplicate_code", 6, "E"),
+            ("warning", "invalid_line", 7, "B"),
+            ("warning", "invalid_code", 7, "E"),
+        ]
+
+    def test_duplicate_goal_code_in_the_same_line(self) -> None:
+        plan = parse_association_plan(
+            extra_plan(extra_row("M01", "a", "Meta uno", "A01", "x"), extra_row("M01", "", "Otra meta", "A01", "y"))
+        )
+        # Same code, but no línea on the second row: a different key, so both keep M01.
+        assert [(g.code, g.line) for g in plan.goals] == [("M01", "a"), ("M01", None)]
+        plan = parse_association_plan(
+            extra_plan(
+                extra_row("M01", "a", "Meta uno", "A01", "x"),
+                extra_row("M02", "a", "Meta dos", "A01", "y"),
+                extra_row("M01", "a", "Meta tres", "A01", "z"),
+            )
+        )
+        assert [g.code for g in plan.goals] == ["M01", "M02", "M03"]
+        assert problem_keys(plan) == [("warning", "duplicate_code", 7, "A")]
+
+    def test_invalid_executed_quantity(self) -> None:
+        plan = parse_association_plan(
+            extra_plan(extra_row("M01", "a", "Meta", "A01", "x", {2: "dos", 3: "-1", 4: "2"}))
+        )
+        assert plan.activities[0].executed_by_month == ((4, 2),)
+        assert problem_keys(plan) == [
+            ("warning", "invalid_executed_quantity", 5, "W"),
+            ("warning", "invalid_executed_quantity", 5, "X"),
+        ]
+
+    def test_executed_header_without_months(self) -> None:
+        header, month_row = extra_header()
+        month_row[21:33] = [""] * 12
+        plan = parse_association_plan(
+            sheet(["PLAN 2026"], ["Eje 1"], header, month_row, extra_row("M01", "a", "Meta", "A01", "x", {1: "1"}))
+        )
+        assert plan.activities[0].executed_by_month == ()
+        assert ("warning", "executed_without_months", 4, "V") in problem_keys(plan)
+
+    def test_baseline_column(self) -> None:
+        row = extra_row("M01", "a", "Meta (Línea de base 2025, 10 asociados)", "A01", "x")
+        row[3] = "40 asociados"
+        plan = parse_association_plan(extra_plan(row))
+        assert plan.goals[0].baseline == "40 asociados"
+
+    def test_target_column_is_not_inherited(self) -> None:
+        second = extra_row("", "", "", "A02", "Segunda")
+        second[6] = ""
+        plan = parse_association_plan(extra_plan(extra_row("M01", "a", "Meta", "A01", "Primera"), second))
+        assert [a.target_text for a in plan.activities] == ["Meta A", None]
+
+    def test_responsible_left_of_the_months(self) -> None:
+        rows = [
+            ["PLAN 2026"],
+            ["Eje 1"],
+            ["Meta", "Actividades", "Responsable", "Cronograma"],
+            ["", "", "", *MONTHS],
+            ["1. Meta", "Actividad", "Junta", *schedule(4), "", "X"],
+        ]
+        plan = parse_association_plan(sheet(*rows))
+        assert (plan.activities[0].responsible, plan.activities[0].schedule_months) == ("Junta", (4,))
+        assert problem_keys(plan) == [("warning", "mark_outside_months", 5, "Q")]
+
+    def test_bullets_under_the_axis(self) -> None:
+        rows = small_plan(activity_row("1. Meta", "Actividad", 1))
+        rows[3:4] = [["Líneas del eje:"], ["• Primera"], ["•", "Segunda"], ["- Tercera"]]
+        plan = parse_association_plan(sheet(*rows))
+        assert plan.axes[0].lines_text == "Primera\nSegunda\nTercera"
+        assert plan.problems == ()
+
+
+class TestDecodeProblems:
+    def test_clean_files_have_none(self) -> None:
+        assert decode_spreadsheet_bytes(SEED.read_bytes())[1] == ()
+        assert decode_spreadsheet_bytes(SEED.read_text(encoding="utf-8").encode("cp1252"))[1] == ()
+
+    @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+    def test_utf16_without_bom(self, encoding: str) -> None:
+        text, problems = decode_spreadsheet_bytes("Meta\tActividad\r\nÁrbol\tñ\r\n".encode(encoding))
+        assert (text, problems) == ("Meta\tActividad\nÁrbol\tñ\n", ())
+
+    def test_mixed_encodings(self) -> None:
+        data = "Línea uno\n".encode() + "Línea dos\n".encode("cp1252")
+        text, problems = decode_spreadsheet_bytes(data)
+        assert text == "Línea uno\nLínea dos\n"
+        assert [(p.severity, p.code, p.row) for p in problems] == [("warning", "mixed_encoding", 2)]
+
+    def test_double_encoded(self) -> None:
+        text, problems = decode_spreadsheet_bytes("ok\nPLAN DE ACCIÃ“N\n".encode())
+        assert text == "ok\nPLAN DE ACCIÓN\n"
+        assert [(p.code, p.row) for p in problems] == [("double_encoded_text", 2)]
+
+    def test_binary(self) -> None:
+        _, problems = decode_spreadsheet_bytes(b"%PDF-1.7\n\x00\x01\x02binary")
+        assert [(p.severity, p.code) for p in problems] == [("error", "binary_file")]
+
+    def test_undefined_bytes(self) -> None:
+        _, problems = decode_spreadsheet_bytes(b"a\nb\x81\xe9\n")
+        assert [(p.code, p.row) for p in problems] == [("invalid_characters", 2)]

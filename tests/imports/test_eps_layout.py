@@ -100,7 +100,8 @@ class TestFixture:
     def test_bullets_are_the_lines_of_the_axis(self) -> None:
         e1, e2, e4 = parse_fixture().axes
         assert e1.lines_text == (
-            "Gestión de recursos técnicos, logísticos, operativos y financieros para la participación social en salud.\n"
+            "Gestión de recursos técnicos, logísticos, operativos y financieros para la participación social "
+            "en salud.\n"
             "Fortalecimiento de la capacidad institucional de la EPS para garantizar el derecho a la participación."
         )
         # Ejes 2 and 4 come after the header: their bullets are still lines, not goals.

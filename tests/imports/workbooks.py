@@ -26,12 +26,12 @@ def xlsx_bytes(sheets: dict[str, SheetSpec]) -> bytes:
         for row_number, row in enumerate(spec.rows, start=1):
             for column, value in enumerate(row, start=1):
                 if value is not None and value != "":
-                    sheet.cell(row=row_number, column=column, value=value)  # type: ignore[arg-type]
+                    sheet.cell(row=row_number, column=column, value=value)
         for reference, number_format in spec.cell_formats.items():
             sheet[reference].number_format = number_format
         for merged in spec.merges:
             sheet.merge_cells(merged)
-        sheet.sheet_state = spec.state  # type: ignore[assignment]
+        sheet.sheet_state = spec.state
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.api.auth import service
+from services.api.auth.cache import CallerCache
 from services.api.auth.scope import Caller
 from services.api.db import SessionDep
 
@@ -17,7 +18,8 @@ async def get_caller(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    caller = await service.authenticate(session, credentials.credentials if credentials else None)
+    cache: CallerCache = request.app.state.caller_cache
+    caller = await service.authenticate(session, credentials.credentials if credentials else None, cache=cache)
     request.state.caller = caller
     return caller
 

@@ -47,8 +47,9 @@ async def get_api_key(request: Request, caller: CallerDep, session: SessionDep, 
 
 @router.delete("/{api_key_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def revoke_api_key(
-    caller: CallerDep, session: SessionDep, api_key_id: uuid.UUID, version: ExpectedVersion
+    request: Request, caller: CallerDep, session: SessionDep, api_key_id: uuid.UUID, version: ExpectedVersion
 ) -> Response:
-    """Revoke a key at once; its next request answers 401."""
+    """Revoke a key; its next request answers 401 (within seconds on every server process)."""
     await service.revoke_key(session, caller=caller, key_id=api_key_id, expected_version=version)
+    request.app.state.caller_cache.forget_key(api_key_id)
     return no_content()

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import audit
 from services.api.auth import repository
+from services.api.auth.cache import CallerCache
 from services.api.auth.schemas import ApiKeyCreate
 from services.api.auth.scope import Caller
 from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
@@ -33,13 +34,24 @@ ROLE_ORGANIZATION_KINDS: dict[Role, frozenset[OrganizationKind]] = {
 }
 
 
-async def authenticate(session: AsyncSession, token: str | None) -> Caller:
+async def authenticate(session: AsyncSession, token: str | None, *, cache: CallerCache | None = None) -> Caller:
+    """The caller behind a bearer key: 401 without one or with an unknown or revoked one."""
     if not token:
         raise Unauthorized(
             "Envíe su clave de API en el encabezado Authorization: Bearer <clave>.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    found = await repository.get_active_key_with_organization(session, hash_api_key(token))
+    key_hash = hash_api_key(token)
+    caller = cache.get(key_hash) if cache is not None else None
+    if caller is None:
+        caller = await _load_caller(session, key_hash)
+        if cache is not None:
+            cache.put(key_hash, caller)
+    return caller
+
+
+async def _load_caller(session: AsyncSession, key_hash: str) -> Caller:
+    found = await repository.get_active_key_with_organization(session, key_hash)
     if found is None:
         raise Unauthorized("La clave de API no existe o fue revocada.", headers={"WWW-Authenticate": "Bearer"})
     key, organization = found

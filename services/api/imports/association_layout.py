@@ -366,13 +366,9 @@ def _repair_double_encoding(text: str, problems: list[ParseProblem]) -> str:
         if _MOJIBAKE_RE.search(line) is None:
             continue
         first = first if first is not None else index + 1
-        for single_byte in ("cp1252", "latin-1"):
-            try:
-                lines[index] = line.encode(single_byte).decode("utf-8")
-                break
-            except UnicodeError:
-                continue
-        else:
+        try:
+            lines[index] = _windows_bytes(line).decode("utf-8")
+        except UnicodeError:
             repaired_all = False
     problems.append(
         _warning(
@@ -385,6 +381,14 @@ def _repair_double_encoding(text: str, problems: list[ParseProblem]) -> str:
         )
     )
     return "\n".join(lines)
+
+
+def _windows_bytes(text: str) -> bytes:
+    """The bytes Windows read as ``text``: cp1252, whose five undefined bytes it shows as U+0081… (Latin-1)."""
+    try:
+        return text.encode("cp1252")
+    except UnicodeEncodeError:
+        return bytes(char.encode("cp1252")[0] if ord(char) > 0xFF else ord(char) for char in text)
 
 
 _DELIMITERS: Final = ("\t", ";", ",")

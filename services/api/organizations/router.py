@@ -88,15 +88,19 @@ async def update_organization(
 ) -> Response:
     """Change an organisation's fields (the organisation itself or an administrator); needs If-Match."""
     row = await service.update_organization(session, caller, organization_id, body, version)
+    # Scopes are remembered per process for a few seconds; a change here must be seen at once.
+    request.app.state.caller_cache.clear()
     return record_response(request, Organization, row)
 
 
 @router.delete("/{organization_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def delete_organization(
-    caller: CallerDep, session: SessionDep, organization_id: uuid.UUID, version: ExpectedVersion
+    request: Request, caller: CallerDep, session: SessionDep, organization_id: uuid.UUID, version: ExpectedVersion
 ) -> Response:
     """Retire an organisation (administrators): it stays as a tombstone for sync clients."""
     await service.delete_organization(session, caller, organization_id, version)
+    # Scopes are remembered per process for a few seconds; a change here must be seen at once.
+    request.app.state.caller_cache.clear()
     return no_content()
 
 
@@ -117,6 +121,8 @@ async def add_oversight(
 ) -> Response:
     """Record (administrators) that a secretaría oversees an EPS of its territory; its records become visible."""
     link = await service.add_oversight(session, caller, organization_id, body)
+    # Scopes are remembered per process for a few seconds; a change here must be seen at once.
+    request.app.state.caller_cache.clear()
     location = request.url_for("get_oversight", organization_id=link.secretaria_id, overseen_id=link.organization_id)
     return json_response(OversightLink.model_validate(link), status_code=201, headers={"Location": str(location)})
 
@@ -132,10 +138,12 @@ async def get_oversight(
 
 @router.delete("/{organization_id}/oversight/{overseen_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def remove_oversight(
-    caller: CallerDep, session: SessionDep, organization_id: uuid.UUID, overseen_id: uuid.UUID
+    request: Request, caller: CallerDep, session: SessionDep, organization_id: uuid.UUID, overseen_id: uuid.UUID
 ) -> Response:
     """Stop overseeing an EPS outside the jurisdiction."""
     await service.remove_oversight(session, caller, organization_id, overseen_id)
+    # Scopes are remembered per process for a few seconds; a change here must be seen at once.
+    request.app.state.caller_cache.clear()
     return no_content()
 
 

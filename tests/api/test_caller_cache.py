@@ -1,0 +1,43 @@
+"""The per-process memory of authenticated callers: short-lived, forgets revoked keys at once."""
+
+import time
+import uuid
+
+import pytest
+
+from services.api.auth.cache import CallerCache
+from services.api.auth.scope import Caller
+from shared.enums import Role
+
+
+def caller() -> Caller:
+    return Caller(
+        api_key_id=uuid.uuid4(), role=Role.ADMIN, organization_id=None, organization_kind=None, visible_ids=None
+    )
+
+
+def test_remembers_within_the_ttl_and_forgets_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = CallerCache(ttl_seconds=5)
+    remembered = caller()
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now)
+    cache.put("hash", remembered)
+    assert cache.get("hash") is remembered
+    monkeypatch.setattr(time, "monotonic", lambda: now + 5.1)
+    assert cache.get("hash") is None
+
+
+def test_forgets_a_revoked_key_at_once() -> None:
+    cache = CallerCache(ttl_seconds=60)
+    revoked = caller()
+    cache.put("a", revoked)
+    cache.put("b", caller())
+    cache.forget_key(revoked.api_key_id)
+    assert cache.get("a") is None
+    assert cache.get("b") is not None
+
+
+def test_a_zero_ttl_turns_it_off() -> None:
+    cache = CallerCache(ttl_seconds=0)
+    cache.put("a", caller())
+    assert cache.get("a") is None
