@@ -145,6 +145,33 @@ def _cell(spread: Spread | None, *, ratio: bool = False) -> str:
     return f"{_number(spread.median)} [{_number(spread.low)}–{_number(spread.high)}]"
 
 
+def facts_lines(facts: dict[str, Any], *, reads: bool = True) -> list[str]:
+    """The machine, versions, servers, load and data of a run, as Markdown bullets."""
+    seed = facts["data"]
+    lines = [
+        f"- Machine: {facts['nproc']} cores ({facts['cpu_model']}), {facts['memory_gib']:.0f} GiB, {facts['platform']}",
+        f"- Python {facts['python']}; PostgreSQL {facts['postgresql']} ({facts['postgresql_source']}); "
+        + ", ".join(f"{name} {version}" for name, version in facts["packages"].items()),
+        f"- Servers: uvicorn, 1 worker each, {facts['uvicorn_options']}; product pool "
+        f"{facts['product_pool']}, reference asyncpg pool {facts['reference_pool']}",
+    ]
+    if reads:
+        lines.append(
+            f"- Load: {facts['generator']} ({facts['generator_version']}), {facts['connections']} connections, "
+            f"{facts['duration_s']:g} s measured after {facts['warmup_s']:g} s of warm-up, {facts['rounds']} rounds "
+            "(scenario order reversed every other round); all traffic on 127.0.0.1"
+        )
+    lines += [
+        f"- Data: {seed['organizations']:,} organisations, {seed['plans']:,} plans, {seed['goals']:,} goals, "
+        f"{seed['activities']:,} activities, {seed['indicators']:,} indicators "
+        f"(COPY in {facts['seed_seconds']:.1f} s)"
+        + (f"; every scenario cycles over all {seed['plans']:,} plan ids" if reads else ""),
+        f"- Host load average (1 min) at start / end: {facts['load_average_start']:.2f} / "
+        f"{facts['load_average_end']:.2f} on {facts['nproc']} cores (other jobs on the host inflate absolute figures)",
+    ]
+    return lines
+
+
 def markdown(
     *,
     title: str,
@@ -153,24 +180,10 @@ def markdown(
     summary: dict[str, dict[str, Any]],
     ratio_rows: dict[str, dict[str, Any]],
 ) -> str:
-    seed = facts["data"]
     lines = [
         f"# {title}",
         "",
-        f"- Machine: {facts['nproc']} cores ({facts['cpu_model']}), {facts['memory_gib']:.0f} GiB, {facts['platform']}",
-        f"- Python {facts['python']}; PostgreSQL {facts['postgresql']} ({facts['postgresql_source']}); "
-        + ", ".join(f"{name} {version}" for name, version in facts["packages"].items()),
-        f"- Servers: uvicorn, 1 worker each, {facts['uvicorn_options']}; product pool "
-        f"{facts['product_pool']}, reference asyncpg pool {facts['reference_pool']}",
-        f"- Load: {facts['generator']} ({facts['generator_version']}), {facts['connections']} connections, "
-        f"{facts['duration_s']:g} s measured after {facts['warmup_s']:g} s of warm-up, {facts['rounds']} rounds "
-        "(scenario order reversed every other round); all traffic on 127.0.0.1",
-        f"- Data: {seed['organizations']:,} organisations, {seed['plans']:,} plans, {seed['goals']:,} goals, "
-        f"{seed['activities']:,} activities, {seed['indicators']:,} indicators "
-        f"(COPY in {facts['seed_seconds']:.1f} s); "
-        f"every scenario cycles over all {seed['plans']:,} plan ids",
-        f"- Host load average (1 min) at start / end: {facts['load_average_start']:.2f} / "
-        f"{facts['load_average_end']:.2f} on {facts['nproc']} cores (other jobs on the host inflate absolute figures)",
+        *facts_lines(facts),
         "",
         "Figures are medians of the rounds [min–max]. Absolute numbers move 10–30 % between runs on this shared "
         "host; compare the ratios, and prefer the CPU-per-request ones.",

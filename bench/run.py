@@ -6,11 +6,15 @@
    bench/reference_app.py.
 3. For each round and scenario: a warm-up, then a measured run of the load generator in its own process
    (wrk when on PATH, otherwise bench/loadgen.py), with the server's and PostgreSQL's CPU time around it.
-4. A Markdown table on stdout and in bench/results/latest.md, every figure in bench/results/<UTC>.json.
+4. The import scenario (bench/imports.py): a 10,000-activity sheet through `POST /v1/plans:import` beside
+   csv + asyncpg COPY of the same rows, and the CSV and XLSX export of the imported plan.
+5. A Markdown table on stdout and in bench/results/latest.md (bench/results/import-latest.md for
+   `--only import`), every figure in bench/results/<UTC>.json.
 
 Every process it starts is stopped and the database dropped at the end, on errors and on Ctrl-C too.
 
     python -m bench.run [--rounds 3] [--duration 10] [--warmup 2] [--connections 64] [--generator auto]
+                        [--only all|reads|import] [--import-rounds N]
 """
 
 import argparse
@@ -37,6 +41,7 @@ import asyncpg
 import httpx
 import psutil  # type: ignore[import-untyped]  # no stubs in the lock file
 
+from bench.imports import ImportSetup, ImportShape, association_tsv, import_markdown, imports_json, run_import_rounds
 from bench.measure import (
     HOST,
     Measurement,
@@ -48,7 +53,7 @@ from bench.measure import (
     warm_up,
 )
 from bench.reference_app import APPLICATION_NAME as REFERENCE_APPLICATION_NAME
-from bench.report import REFERENCE, markdown, ratios, summarise
+from bench.report import REFERENCE, facts_lines, markdown, ratios, summarise
 from bench.report import jsonable as to_json
 from bench.seed import Seeded, SeedShape, seed
 from services.api.config import Settings
@@ -80,6 +85,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--goals-per-plan", type=int, default=10)
     parser.add_argument("--activities-per-goal", type=int, default=5)
     parser.add_argument("--scenarios", default=",".join(LABELS), help=f"comma-separated subset of: {', '.join(LABELS)}")
+    parser.add_argument(
+        "--only", choices=("all", "reads", "import"), default="all", help="the read scenarios, the import, or both"
+    )
+    parser.add_argument("--import-rounds", type=int, help="rounds of the import scenario (default: --rounds)")
+    parser.add_argument("--import-goals", type=int, default=1_000)
+    parser.add_argument("--import-activities-per-goal", type=int, default=10)
     parser.add_argument("--keep-database", action="store_true", help="leave participa_bench in place")
     parser.add_argument("--no-write", action="store_true", help="print the table only; write nothing to results/")
     parser.add_argument("--check", action="store_true", help="exit 1 when a DESIGN §5 target is missed")
@@ -87,6 +98,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     unknown = set(args.scenarios.split(",")) - set(LABELS)
     if unknown or REFERENCE not in args.scenarios.split(","):
         parser.error(f"--scenarios must include {REFERENCE} and name only: {', '.join(LABELS)}")
+    if args.import_rounds is None:
+        args.import_rounds = args.rounds
+    if args.only != "reads" and args.organizations < 2 * args.import_rounds:
+        parser.error("the import scenario needs --organizations ≥ 2 × --import-rounds (a fresh one per import)")
     return args
 
 
@@ -267,12 +282,12 @@ def run_rounds(
     return asyncio.run(rounds())
 
 
-def write_results(stamp: str, report: dict[str, Any], table: str) -> Path:
+def write_results(stamp: str, report: dict[str, Any], table: str, table_name: str = "latest.md") -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"{stamp}.json"
     for path, text in (
         (target, json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
-        (RESULTS / "latest.md", table),
+        (RESULTS / table_name, table),
     ):
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_text(text, encoding="utf-8")
@@ -283,15 +298,21 @@ def write_results(stamp: str, report: dict[str, Any], table: str) -> Path:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     wanted = args.scenarios.split(",")
+    reads = args.only in ("all", "reads")
+    imports = args.only in ("all", "import")
     generator = choose_generator(args.generator)
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    import_shape = ImportShape(args.import_goals, args.import_activities_per_goal)
 
     server, embedded = server_url(stop_at_exit=True)
     url = with_database(server, DATABASE)
     say(f"PostgreSQL: {'embedded' if embedded else 'DATABASE_URL'}; database {DATABASE}")
     created = False
     servers: Servers | None = None
+    scenarios: list[Scenario] = []
+    measurements: list[Measurement] = []
+    import_rounds: list[Any] = []
     with sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="participa-bench-") as scratch:
         try:
             asyncio.run(drop_database(url))
@@ -306,62 +327,24 @@ def main(argv: list[str]) -> int:
             servers = Servers(scratch_dir)
             env = {key: value for key, value in os.environ.items() if key != "PARTICIPA_ADMIN_API_KEY"}
             env.update(DATABASE_URL=url, BENCH_DATABASE_URL=url, PYTHONPATH=str(REPO_ROOT))
-            product_port, reference_port = free_port(), free_port()
+            product_port = free_port()
             product = servers.start("product", "services.api.main:create_app", product_port, env)
-            reference = servers.start("reference", "bench.reference_app:create_app", reference_port, env)
             servers.wait_ready("product", f"http://{HOST}:{product_port}/health")
-            servers.wait_ready("reference", f"http://{HOST}:{reference_port}/health")
-
-            ids = [str(plan_id) for plan_id in seeded.plan_ids]
-            bearer = f"Bearer {seeded.admin_key}"
-            candidates = [
-                Scenario(
-                    REFERENCE,
-                    LABELS[REFERENCE],
-                    reference_port,
-                    write_paths(scratch_dir, REFERENCE, [f"/pk/{i}" for i in ids]),
-                    None,
-                    reference.pid,
-                    REFERENCE_APPLICATION_NAME,
-                ),
-                Scenario(
-                    "product_plan",
-                    LABELS["product_plan"],
-                    product_port,
-                    write_paths(scratch_dir, "product_plan", [f"/v1/plans/{i}" for i in ids]),
-                    bearer,
-                    product.pid,
-                    PRODUCT_APPLICATION_NAME,
-                ),
-                Scenario(
-                    "product_activities",
-                    LABELS["product_activities"],
-                    product_port,
-                    write_paths(
-                        scratch_dir, "product_activities", [f"/v1/activities?plan_id={i}&limit=50" for i in ids]
-                    ),
-                    bearer,
-                    product.pid,
-                    PRODUCT_APPLICATION_NAME,
-                ),
-                Scenario(
-                    "product_tree",
-                    LABELS["product_tree"],
-                    product_port,
-                    write_paths(scratch_dir, "product_tree", [f"/v1/plans/{i}/tree" for i in ids]),
-                    bearer,
-                    product.pid,
-                    PRODUCT_APPLICATION_NAME,
-                ),
-            ]
-            scenarios = [scenario for scenario in candidates if scenario.key in wanted]
-            for scenario in scenarios:
-                sanity_check(scenario)
-            say(
-                f"Load: {generator}, {args.connections} connections, {args.warmup:g} s warm-up + "
-                f"{args.duration:g} s measured, {args.rounds} rounds",
-            )
-            measurements = run_rounds(args, generator, scenarios, url, servers)
+            if reads:
+                scenarios, measurements = run_reads(
+                    args, generator, wanted, url, seeded, servers, product, product_port, env
+                )
+            if imports:
+                setup = ImportSetup(
+                    url=url,
+                    port=product_port,
+                    server_pid=product.pid,
+                    application_name=PRODUCT_APPLICATION_NAME,
+                    admin_key=seeded.admin_key,
+                    shape=import_shape,
+                )
+                import_rounds = asyncio.run(run_import_rounds(setup, args.import_rounds, say))
+                servers.check_alive()
         except KeyboardInterrupt:
             say("\ninterrupted; stopping the servers and dropping the database", error=True)
             return 130
@@ -376,13 +359,14 @@ def main(argv: list[str]) -> int:
     labels = {scenario.key: scenario.label for scenario in scenarios}
     summary = summarise(measurements)
     ratio_rows = ratios(measurements)
-    table = markdown(
-        title=f"make bench - {started.strftime('%Y-%m-%d %H:%M:%S')} UTC",
-        facts=facts,
-        labels=labels,
-        summary=summary,
-        ratio_rows=ratio_rows,
-    )
+    title = f"make bench - {started.strftime('%Y-%m-%d %H:%M:%S')} UTC"
+    if reads:
+        table = markdown(title=title, facts=facts, labels=labels, summary=summary, ratio_rows=ratio_rows)
+    else:
+        table = "\n".join([f"# {title} (--only import)", "", *facts_lines(facts, reads=False), ""]) + "\n"
+    file_bytes = len(association_tsv(import_shape)) if imports else 0
+    if imports:
+        table += "\n" + "\n".join(import_markdown(import_rounds, import_shape, file_bytes))
     say()
     say(table)
     report = {
@@ -395,16 +379,86 @@ def main(argv: list[str]) -> int:
         "ratios": to_json(ratio_rows),
         "measurements": [row.as_dict() for row in measurements],
     }
+    if imports:
+        report["imports"] = imports_json(import_rounds, import_shape, file_bytes)
     if not args.no_write:
-        written = write_results(stamp, report, table)
-        say(f"Results: {written.relative_to(REPO_ROOT)} and {(RESULTS / 'latest.md').relative_to(REPO_ROOT)}")
+        written = write_results(stamp, report, table, "latest.md" if reads else "import-latest.md")
+        table_path = RESULTS / ("latest.md" if reads else "import-latest.md")
+        say(f"Results: {written.relative_to(REPO_ROOT)} and {table_path.relative_to(REPO_ROOT)}")
     broken = any(row.errors for row in measurements)
     if broken:
         say("Some requests failed: the figures above are not trustworthy.", error=True)
         return 1
-    if args.check and any(row["target_met"] is False for row in ratio_rows.values()):
+    missed_import = imports and not report["imports"]["summary"]["target_met"]
+    if args.check and (any(row["target_met"] is False for row in ratio_rows.values()) or missed_import):
         return 1
     return 0
+
+
+def run_reads(
+    args: argparse.Namespace,
+    generator: str,
+    wanted: list[str],
+    url: str,
+    seeded: Seeded,
+    servers: Servers,
+    product: subprocess.Popen[bytes],
+    product_port: int,
+    env: dict[str, str],
+) -> tuple[list[Scenario], list[Measurement]]:
+    """The read scenarios: the reference server, then every wanted scenario for every round."""
+    scratch_dir = servers.log_dir
+    reference_port = free_port()
+    reference = servers.start("reference", "bench.reference_app:create_app", reference_port, env)
+    servers.wait_ready("reference", f"http://{HOST}:{reference_port}/health")
+    ids = [str(plan_id) for plan_id in seeded.plan_ids]
+    bearer = f"Bearer {seeded.admin_key}"
+    candidates = [
+        Scenario(
+            REFERENCE,
+            LABELS[REFERENCE],
+            reference_port,
+            write_paths(scratch_dir, REFERENCE, [f"/pk/{i}" for i in ids]),
+            None,
+            reference.pid,
+            REFERENCE_APPLICATION_NAME,
+        ),
+        Scenario(
+            "product_plan",
+            LABELS["product_plan"],
+            product_port,
+            write_paths(scratch_dir, "product_plan", [f"/v1/plans/{i}" for i in ids]),
+            bearer,
+            product.pid,
+            PRODUCT_APPLICATION_NAME,
+        ),
+        Scenario(
+            "product_activities",
+            LABELS["product_activities"],
+            product_port,
+            write_paths(scratch_dir, "product_activities", [f"/v1/activities?plan_id={i}&limit=50" for i in ids]),
+            bearer,
+            product.pid,
+            PRODUCT_APPLICATION_NAME,
+        ),
+        Scenario(
+            "product_tree",
+            LABELS["product_tree"],
+            product_port,
+            write_paths(scratch_dir, "product_tree", [f"/v1/plans/{i}/tree" for i in ids]),
+            bearer,
+            product.pid,
+            PRODUCT_APPLICATION_NAME,
+        ),
+    ]
+    scenarios = [scenario for scenario in candidates if scenario.key in wanted]
+    for scenario in scenarios:
+        sanity_check(scenario)
+    say(
+        f"Load: {generator}, {args.connections} connections, {args.warmup:g} s warm-up + "
+        f"{args.duration:g} s measured, {args.rounds} rounds",
+    )
+    return scenarios, run_rounds(args, generator, scenarios, url, servers)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from services.api.activities.router import activities_router, progress_router
 from services.api.auth import service as auth_service
 from services.api.auth.cache import CallerCache
 from services.api.auth.router import router as api_keys_router
+from services.api.complaints.router import calendar_router, complaints_router, deadlines_router
 from services.api.config import Settings, get_settings
 from services.api.db import create_engine, create_sessionmaker
 from services.api.idempotency import IdempotencyMiddleware
@@ -85,6 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "name": "plans",
                 "description": "Planes de acción PPSS: metas, actividades, indicadores, ejecución.",
             },
+            {
+                "name": "complaints",
+                "description": "PQRD con su término legal (Ley 1755 de 2015, Supersalud), eventos y datos personales.",
+            },
         ],
     )
     install_conventions(app)
@@ -112,6 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         progress_router,
         indicators_router,
         measurements_router,
+        complaints_router,
+        deadlines_router,
+        calendar_router,
     ):
         app.include_router(router)
     return app

@@ -182,6 +182,9 @@ def _validation_message(error: dict[str, Any]) -> str:
     if error.get("type") in ("value_error", "assertion_error"):
         raw = str(context.get("error", error.get("msg", "")))
         context["reason"] = raw.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if "expected" in context:
+        # Pydantic joins the allowed values in English ("'a', 'b' or 'c'").
+        context["expected"] = str(context["expected"]).replace(" or ", " o ")
     if template is None:
         return "Valor inválido."
     try:

@@ -53,6 +53,11 @@ class DraftProgress:
     note: str | None
     month: int | None = None
     """Month number of the plan's year; None means the file's cut-off month (`DraftPlan.progress_month`)."""
+    sequence: int | None = None
+    """A PISIS follow-up line's consecutive, municipality and codes: keys that must match the programming."""
+    municipality_code: str | None = None
+    target_group_code: str | None = None
+    second_code: str | None = None
 
 
 @dataclass
@@ -144,6 +149,10 @@ def from_pisis(parsed: ParsedPisis) -> DraftPlan:
                     executed=not line.not_executed,
                     evidence_url=line.evidence_url,
                     note=line.evidence_description or None,
+                    sequence=line.consecutive,
+                    municipality_code=line.municipality_code,
+                    target_group_code=line.target_group_code,
+                    second_code=line.second_code,
                 )
             )
         return draft

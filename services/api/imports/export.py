@@ -210,7 +210,9 @@ def _follow_up_lines(data: _PlanData, municipality: str | None) -> list[FollowUp
         quantity = sum(row.executed_quantity for row in rows)
         evidence = next((row.evidence_url for row in reversed(rows) if row.evidence_url), None)
         note = next((row.note for row in reversed(rows) if row.note), "")
-        not_executed = not rows or (quantity == 0 and not any(row.executed for row in rows))
+        # "NO EJECUTADA" is what the rows say, whatever the quantity: a follow-up line may report both (the
+        # importer warns about it), and its export must give that line back as it was.
+        not_executed = not any(row.executed for row in rows)
         lines.append(
             FollowUpLine(
                 line=number + 1,

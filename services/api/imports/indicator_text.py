@@ -4,6 +4,7 @@ Plans write ratios in either order ("Capacitaciones programadas / Capacitaciones
 always computes cumplimiento = achieved ÷ programmed × 100 (DESIGN.md §3), keeping the text as written.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,10 +23,11 @@ class IndicatorReading:
 
 
 def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    """Lower case without accents (the combining marks NFKD separates are dropped by the ASCII encoding)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
 
 
+@functools.lru_cache(maxsize=4096)
 def read_indicator(text: str) -> IndicatorReading:
     """`A / B` is a proportion (achieved over programmed); "Número de …" a count; anything else yes/no."""
     written = text.strip()

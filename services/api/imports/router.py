@@ -1,5 +1,6 @@
 """Endpoints of plan files: `POST /v1/plans:import`, `/v1/imports`, `GET /v1/plans/{id}/export`."""
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -61,6 +62,23 @@ def _uuid(name: str, value: str | None) -> uuid.UUID | None:
         raise field_error(name, "Debe ser un identificador UUID.") from None
 
 
+async def _read_upload(file: UploadFile) -> tuple[bytes, int, str]:
+    """The upload's first `MAX_IMPORT_BYTES + 1` bytes, its whole size and its sha256.
+
+    Only what the importer may read is kept in memory; the rest is streamed through the hash, so a
+    too-large file is reported with its real size and fingerprint instead of those of its first 10 MB.
+    """
+    digest = hashlib.sha256()
+    kept = bytearray()
+    size = 0
+    while chunk := await file.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if len(kept) <= service.MAX_IMPORT_BYTES:
+            kept += chunk[: service.MAX_IMPORT_BYTES + 1 - len(kept)]
+    return bytes(kept), size, digest.hexdigest()
+
+
 @router.post(
     "/v1/plans:import",
     response_model=ImportReport,
@@ -92,7 +110,8 @@ async def import_plan(
     def pick(form_value: str | None, name: str) -> str | None:
         return form_value if form_value is not None else query.get(name)
 
-    data = await file.read(service.MAX_IMPORT_BYTES + 1)
+    data, size, sha256 = await _read_upload(file)
+    accepted = _accepted_warnings(pick(accept_warnings, "accept_warnings"))
     row = await service.import_plan_file(
         session,
         caller,
@@ -101,17 +120,28 @@ async def import_plan(
         organization_id=_uuid("organization_id", pick(organization_id, "organization_id")),
         year=_year(pick(year, "year")),
         dry_run=_boolean("dry_run", pick(dry_run, "dry_run"), True),
-        accepted_warnings=_accepted_warnings(pick(accept_warnings, "accept_warnings")),
+        accepted_warnings=accepted,
         sheet=pick(sheet, "sheet"),
+        size_bytes=size,
+        sha256=sha256,
     )
     report = ImportReport.model_validate(row)
     if report.status == "rejected":
         errors = sum(1 for problem in report.problems if problem.severity == "error")
-        warnings = len(report.problems) - errors
+        # Only the warnings still to accept: the ones listed in accept_warnings no longer block.
+        pending = sorted(
+            {
+                p.code
+                for p in report.problems
+                if p.severity == "warning" and accepted is not None and p.code not in accepted
+            }
+        )
+        warnings = sum(1 for p in report.problems if p.severity == "warning" and p.code in pending)
         detail = (
-            f"El archivo tiene {errors} errores; no se escribió nada."
+            f"El archivo tiene {errors} {'error' if errors == 1 else 'errores'}; no se escribió nada."
             if errors
-            else f"El archivo tiene {warnings} advertencias sin aceptar; revíselas y envíe accept_warnings."
+            else f"El archivo tiene {warnings} {'advertencia' if warnings == 1 else 'advertencias'} sin aceptar "
+            f"({', '.join(pending)}); revíselas y envíe accept_warnings con esos códigos, o true."
         )
         # Returned, not raised: the request still commits, so the rejected report is kept under /v1/imports.
         return problem_response(

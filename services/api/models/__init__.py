@@ -2,6 +2,13 @@
 
 from services.api.models.access import ApiKeyRow, AuditEventRow, IdempotencyRow
 from services.api.models.base import metadata
+from services.api.models.complaint import (
+    ComplaintEventRow,
+    ComplaintPersonRow,
+    ComplaintRow,
+    ComplaintSequenceRow,
+    PersonalDataAccessRow,
+)
 from services.api.models.imports import ImportRow
 from services.api.models.organization import AffiliateCountRow, OrganizationRow, OversightRow
 from services.api.models.plan import (
@@ -19,6 +26,10 @@ __all__ = [
     "AffiliateCountRow",
     "ApiKeyRow",
     "AuditEventRow",
+    "ComplaintEventRow",
+    "ComplaintPersonRow",
+    "ComplaintRow",
+    "ComplaintSequenceRow",
     "GoalRow",
     "IdempotencyRow",
     "ImportRow",
@@ -26,6 +37,7 @@ __all__ = [
     "MeasurementRow",
     "OrganizationRow",
     "OversightRow",
+    "PersonalDataAccessRow",
     "PlanRow",
     "metadata",
 ]

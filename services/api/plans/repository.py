@@ -97,14 +97,17 @@ async def tree_rows(
         await session.execute(
             select(GoalRow)
             .where(col(GoalRow.plan_id) == plan_id, col(GoalRow.deleted_at).is_(None))
-            .order_by(col(GoalRow.axis), col(GoalRow.line), col(GoalRow.code), col(GoalRow.id))
+            # M2 before M10: codes of equal prefix sort by length first, then as text.
+            .order_by(
+                col(GoalRow.axis), col(GoalRow.line), func.length(col(GoalRow.code)), col(GoalRow.code), col(GoalRow.id)
+            )
         )
     ).scalars()
     activity_rows = (
         await session.execute(
             select(ActivityRow)
             .where(col(ActivityRow.plan_id) == plan_id, col(ActivityRow.deleted_at).is_(None))
-            .order_by(col(ActivityRow.code), col(ActivityRow.id))
+            .order_by(func.length(col(ActivityRow.code)), col(ActivityRow.code), col(ActivityRow.id))
         )
     ).scalars()
     indicator_rows = (

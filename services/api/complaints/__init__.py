@@ -1,0 +1,1 @@
+"""Complaints (PQRD) with the legal-deadline engine: complaints, event log, personal data, calendar."""

@@ -1,0 +1,135 @@
+"""Inputs of the complaint endpoints."""
+
+import re
+import uuid
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.contract.complaints import ComplaintAnswer, ComplaintAttachment, Consent
+from shared.enums import Channel, ComplaintType, EventKind, Risk
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def _ascii_digits(value: str) -> str:
+    if not _ASCII_DIGITS.fullmatch(value):
+        raise ValueError(f"Solo se admiten dígitos 0-9; se recibió «{value}».")
+    return value
+
+
+MunicipalityCode = Annotated[str, Field(pattern=r"^\d{5}$"), AfterValidator(_ascii_digits)]
+Radicado = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"),
+]
+MotiveCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+ComplaintText = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+Attachments = Annotated[list[ComplaintAttachment], Field(max_length=50)]
+
+
+class DocumentType(StrEnum):
+    """Colombian identity documents."""
+
+    CC = "CC"
+    TI = "TI"
+    CE = "CE"
+    PA = "PA"
+    RC = "RC"
+    PEP = "PEP"
+    PPT = "PPT"
+    NIT = "NIT"
+
+
+class PersonIn(BaseModel):
+    """Personal data of the petitioner or the affected person; stored apart from the complaint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_type: DocumentType | None = None
+    document_number: str | None = Field(default=None, max_length=30, pattern=r"^[A-Za-z0-9-]+$")
+    first_names: str | None = Field(default=None, max_length=200)
+    last_names: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    address: str | None = Field(default=None, max_length=500)
+    birth_date: date | None = None
+    sex: str | None = Field(default=None, max_length=20)
+    population_group: str | None = Field(default=None, max_length=100)
+    consent: Consent | None = None
+
+
+class ComplaintCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "entity_id": "0b5e2f4a-3a2c-4c4e-8f0e-2d7b9a1c3e55",
+                    "filed_at": "2026-06-26T10:00:00-05:00",
+                    "type": "peticion",
+                    "channel": "web",
+                    "municipality_code": "11001",
+                    "text": "Solicito la autorización de la cita con especialista.",
+                    "person": {"document_type": "CC", "document_number": "1020304050", "first_names": "Ana"},
+                }
+            ]
+        },
+    )
+
+    organization_id: uuid.UUID | None = Field(
+        default=None, description="Organización receptora; por defecto la de la clave (obligatoria para admin)."
+    )
+    entity_id: uuid.UUID = Field(description="Organización contra la que se presenta (puede ser la receptora).")
+    radicado: Radicado | None = Field(
+        default=None, description="Número de radicado; si falta se genera `<prefijo>-<año>-<consecutivo>`."
+    )
+    filed_at: AwareDatetime = Field(description="Instante de radicación, con zona horaria.")
+    type: ComplaintType
+    channel: Channel
+    risk: Risk | None = Field(default=None, description="Solo para `reclamo` (reclamo en salud).")
+    minor: bool = False
+    municipality_code: MunicipalityCode | None = None
+    motive_code: MotiveCode | None = None
+    text: ComplaintText
+    attachments: Attachments = Field(default_factory=list)
+    person: PersonIn | None = Field(default=None, description="Datos del peticionario (tabla aparte).")
+    affected_person: PersonIn | None = Field(default=None, description="Datos del afectado, si es otra persona.")
+
+
+class ComplaintUpdate(BaseModel):
+    """Only the descriptive fields change by PATCH; the deadline changes through events."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"motive_code": "M01"}]})
+
+    text: ComplaintText | None = None
+    motive_code: MotiveCode | None = None
+    municipality_code: MunicipalityCode | None = None
+    attachments: Attachments | None = None
+
+
+class ComplaintEventCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"kind": "pendiente_informacion", "occurred_at": "2026-07-01T09:00:00-05:00", "note": "Falta la orden"},
+                {"kind": "prorroga", "new_due_date": "2026-08-13", "reason": "Se requiere concepto médico."},
+                {"kind": "respondido", "answer": {"text": "Se autorizó la cita.", "medium": "correo"}},
+            ]
+        },
+    )
+
+    kind: EventKind
+    occurred_at: AwareDatetime | None = Field(default=None, description="Por defecto, ahora.")
+    note: str | None = Field(default=None, max_length=5000)
+    answer: ComplaintAnswer | None = Field(default=None, description="Obligatoria en `respondido`.")
+    new_due_date: date | None = Field(
+        default=None, description="Obligatoria en `prorroga`: nueva fecha de vencimiento."
+    )
+    reason: str | None = Field(default=None, max_length=5000, description="Obligatoria en `prorroga`: motivo.")
+    to_organization_id: uuid.UUID | None = Field(
+        default=None, description="Solo en `trasladado`: organización competente, que recibe una queja enlazada."
+    )

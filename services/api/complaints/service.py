@@ -1,0 +1,597 @@
+"""Rules of complaints: filing, scope, the event log replayed by the deadline engine, personal data access.
+
+The event log is the source of truth. Every accepted event is validated by replaying the whole log with
+`shared.deadlines.compute_deadline` (under the complaint's row lock, so two appends cannot both pass
+against the same state), and the derived columns are stored from the resulting state.
+"""
+
+import logging
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api import audit, records
+from services.api.auth.scope import Caller
+from services.api.complaints import repository
+from services.api.complaints.repository import complaints
+from services.api.complaints.schemas import ComplaintCreate, ComplaintEventCreate, ComplaintUpdate, PersonIn
+from services.api.models import ComplaintEventRow, ComplaintPersonRow, ComplaintRow, OrganizationRow
+from services.api.models.complaint import NO_DUE_AT
+from services.api.organizations import service as organizations_service
+from services.api.pagination import PageParams
+from services.kit.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from services.kit.responses import stale_version
+from shared import calendar, deadlines
+from shared.contract import ProblemFieldError
+from shared.contract.complaints import (
+    BusinessDays,
+    CalendarHoliday,
+    Complaint,
+    ComplaintEvent,
+    ComplaintPeople,
+    ComplaintPerson,
+    ComplaintTerm,
+    DeadlinePreview,
+)
+from shared.enums import Clock, ComplaintStatus, ComplaintType, EventKind, Risk, Role, TermUnit, Timeliness
+from shared.periods import BOGOTA
+
+logger = logging.getLogger("participa.api.complaints")
+
+# Clock skew tolerated between a client and the server for "now" (filings and events cannot be future).
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# Longest range the business-days endpoint counts over (ten years).
+MAX_CALENDAR_SPAN = timedelta(days=3660)
+PERSON_ROUTE = "GET /v1/complaints/{complaint_id}/person"
+
+_PERSON_ROLES = {"person": "petitioner", "affected_person": "affected"}
+_NIT_DIGITS = re.compile(r"[0-9]+")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- derived columns --------------------------------------------------------------------------------------
+
+
+def derived_columns(state: deadlines.DeadlineState) -> dict[str, Any]:
+    """The stored columns of a derived deadline state."""
+    term = state.term
+    return {
+        "status": state.status.value,
+        "clock": state.clock.value,
+        "due_at": state.due_at,
+        "due_date": state.due_date,
+        "due_sort_at": state.due_at or NO_DUE_AT,
+        "answered_at": state.answered_at,
+        "term_unit": term.unit.value if term else None,
+        "term_length": term.length if term else None,
+        "term_basis": term.basis if term else None,
+        "term_rule_id": term.rule_id if term else None,
+        "extended": state.extended,
+        "information_due_date": state.information_due_date,
+        "flags": list(state.flags),
+    }
+
+
+def _deadline_event(kind: str, occurred_at: datetime, payload: dict[str, Any]) -> deadlines.DeadlineEvent:
+    new_due_date = payload.get("new_due_date")
+    return deadlines.DeadlineEvent(
+        kind=EventKind(kind),
+        occurred_at=occurred_at,
+        new_due_date=date.fromisoformat(new_due_date) if new_due_date else None,
+    )
+
+
+def replay(
+    row: ComplaintRow, events: Sequence[ComplaintEventRow], now: datetime, extra: Sequence[deadlines.DeadlineEvent] = ()
+) -> deadlines.DeadlineState:
+    """Run the engine over a complaint's log (plus `extra` events not stored yet)."""
+    logged = [_deadline_event(event.kind, event.occurred_at, event.payload) for event in events]
+    return deadlines.compute_deadline(
+        row.filed_at, row.type, row.risk, row.minor, [*logged, *extra], now=max(now, row.filed_at)
+    )
+
+
+def _stored_state(row: ComplaintRow) -> deadlines.DeadlineState:
+    term = (
+        deadlines.Term(TermUnit(row.term_unit), row.term_length or 0, row.term_basis or "", row.term_rule_id or "")
+        if row.term_unit is not None
+        else None
+    )
+    return deadlines.DeadlineState(
+        status=ComplaintStatus(row.status),
+        clock=Clock(row.clock),
+        due_at=row.due_at,
+        due_date=row.due_date,
+        term=term,
+        answered_at=row.answered_at,
+        extended=row.extended,
+        paused_business_days_used=0,
+        flags=tuple(row.flags),
+        information_due_date=row.information_due_date,
+    )
+
+
+_INTERNAL_COLUMNS = ("due_sort_at", "term_unit", "term_length", "term_basis", "term_rule_id")
+
+
+def to_contract(row: ComplaintRow, now: datetime) -> Complaint:
+    """The read model: stored columns, the term as one object, timeliness and time left at `now`."""
+    state = _stored_state(row)
+    values = row.model_dump()
+    for name in _INTERNAL_COLUMNS:
+        values.pop(name, None)
+    left = deadlines.time_left(state, now)
+    values.update(
+        term=ComplaintTerm(unit=state.term.unit, length=state.term.length, basis=state.term.basis)
+        if state.term
+        else None,
+        timeliness=deadlines.timeliness(state, now),
+        time_left=int(left.total_seconds()) if left is not None else None,
+    )
+    return Complaint.model_validate(values)
+
+
+# --- reads ------------------------------------------------------------------------------------------------
+
+
+def _ensure_may_write(caller: Caller, row: ComplaintRow) -> None:
+    """Only the receiving organisation (or admin) handles a complaint; the one complained about only reads it."""
+    if not caller.can_write:
+        raise Forbidden("Las claves bi_readonly solo pueden leer.")
+    if not caller.is_admin and caller.organization_id != row.organization_id:
+        raise Forbidden("Solo la organización que recibió la queja puede tramitarla o modificarla.")
+
+
+async def get_complaint(session: AsyncSession, caller: Caller, complaint_id: uuid.UUID) -> ComplaintRow:
+    row = await complaints.get_live(session, caller, complaint_id)
+    if row is None:
+        raise NotFound("No existe una queja con ese identificador.")
+    return row
+
+
+@dataclass(frozen=True)
+class ComplaintFilters:
+    entity_id: uuid.UUID | None = None
+    type: ComplaintType | None = None
+    channel: str | None = None
+    risk: Risk | None = None
+    status: ComplaintStatus | None = None
+    timeliness: Timeliness | None = None
+    municipality_code: str | None = None
+    filed_from: datetime | None = None
+    filed_before: datetime | None = None
+    due_before: datetime | None = None
+    q: str | None = None
+
+
+async def list_complaints(
+    session: AsyncSession, caller: Caller, params: PageParams, filters: ComplaintFilters
+) -> tuple[Sequence[ComplaintRow], str | None]:
+    equals = {
+        "entity_id": filters.entity_id,
+        "type": filters.type,
+        "channel": filters.channel,
+        "risk": filters.risk,
+        "status": filters.status,
+        "municipality_code": filters.municipality_code,
+    }
+    q = filters.q.strip() if filters.q else None
+    return await repository.page(
+        session,
+        caller,
+        params,
+        equals=equals,
+        timeliness=filters.timeliness,
+        filed_from=filters.filed_from,
+        filed_before=filters.filed_before,
+        due_before=filters.due_before,
+        q=q or None,
+    )
+
+
+# --- filing -----------------------------------------------------------------------------------------------
+
+
+def radicado_prefix(organization: OrganizationRow) -> str:
+    """The NIT without its check digit, else the REPS code, else a short code from the organisation's id."""
+    if organization.nit:
+        digits = _NIT_DIGITS.findall(organization.nit.split("-")[0])
+        if digits:
+            return "".join(digits)
+    if organization.reps_code:
+        return organization.reps_code
+    return organization.id.hex[:8].upper()
+
+
+async def generate_radicado(session: AsyncSession, organization: OrganizationRow, filed_at: datetime) -> str:
+    """`<prefix>-<year>-<seq>`, the sequence per organisation and (Bogotá) filing year, skipping taken ones."""
+    year = filed_at.astimezone(BOGOTA).year
+    prefix = radicado_prefix(organization)
+    while True:
+        number = await repository.next_sequence(session, organization.id, year)
+        radicado = f"{prefix}-{year}-{number:06d}"
+        if not await repository.radicado_taken(session, organization.id, radicado):
+            return radicado
+
+
+async def _receiving_organization(
+    session: AsyncSession, caller: Caller, requested: uuid.UUID | None
+) -> OrganizationRow:
+    if not caller.can_write:
+        raise Forbidden("Las claves bi_readonly solo pueden leer.")
+    if caller.is_admin:
+        if requested is None:
+            raise field_error("organization_id", "Una clave admin debe indicar la organización receptora.")
+        organization = await organizations_service.find_organization(session, requested)
+        if organization is None:
+            raise field_error("organization_id", "No existe una organización con ese identificador.")
+        return organization
+    if requested is not None and requested != caller.organization_id:
+        raise Forbidden("Solo puede radicar quejas recibidas por su propia organización.")
+    assert caller.organization_id is not None
+    organization = await organizations_service.find_organization(session, caller.organization_id)
+    if organization is None:
+        raise NotFound("La organización de esta clave ya no existe.")
+    return organization
+
+
+def _check_filing(filed_at: datetime, type: ComplaintType, risk: Risk | None, now: datetime) -> None:
+    problems: list[ProblemFieldError] = []
+    if risk is not None and type is not ComplaintType.RECLAMO:
+        problems.append(
+            ProblemFieldError(field="risk", message="La clasificación de riesgo solo se admite en un reclamo.")
+        )
+    if filed_at > now + FUTURE_TOLERANCE:
+        problems.append(ProblemFieldError(field="filed_at", message="La radicación no puede ser futura."))
+    if problems:
+        detail = problems[0].message if len(problems) == 1 else f"La queja tiene {len(problems)} errores."
+        raise Unprocessable(detail, errors=problems)
+
+
+def _compute_or_422(compute: Any, field: str) -> deadlines.DeadlineState:
+    try:
+        state: deadlines.DeadlineState = compute()
+    except ValueError as error:
+        raise field_error(field, str(error)) from None
+    return state
+
+
+def _person_rows(complaint: ComplaintRow, people: dict[str, PersonIn | None]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": uuid.uuid4(),
+            "complaint_id": complaint.id,
+            "organization_id": complaint.organization_id,
+            "role": _PERSON_ROLES[name],
+            **person.model_dump(mode="json", exclude={"birth_date"}),
+            "birth_date": person.birth_date,
+        }
+        for name, person in people.items()
+        if person is not None
+    ]
+
+
+async def create_complaint(
+    session: AsyncSession, caller: Caller, data: ComplaintCreate, *, now: datetime | None = None
+) -> ComplaintRow:
+    now = now or now_utc()
+    organization = await _receiving_organization(session, caller, data.organization_id)
+    # Any registered entity can be complained about: an IPS receives complaints against the EPS of the
+    # patient, so the entity need not be in the receiver's scope (the register of entities is public, REPS).
+    entity = await organizations_service.find_organization(session, data.entity_id)
+    if entity is None:
+        raise field_error("entity_id", "No existe una organización con ese identificador.")
+    _check_filing(data.filed_at, data.type, data.risk, now)
+    state = _compute_or_422(
+        lambda: deadlines.compute_deadline(data.filed_at, data.type, data.risk, data.minor, (), now=now), "filed_at"
+    )
+    if data.radicado is not None and await repository.radicado_taken(session, organization.id, data.radicado):
+        message = f"Ya existe la queja {data.radicado} en la organización receptora."
+        raise Conflict(message, errors=[ProblemFieldError(field="radicado", message=message)])
+    radicado = data.radicado or await generate_radicado(session, organization, data.filed_at)
+    values = data.model_dump(exclude={"organization_id", "person", "affected_person", "radicado", "attachments"})
+    values.update(
+        organization_id=organization.id,
+        radicado=radicado,
+        attachments=[attachment.model_dump(mode="json") for attachment in data.attachments],
+        **derived_columns(state),
+    )
+    row = await records.insert_record(session, caller, complaints, values, resource="complaint")
+    await repository.insert_people(
+        session, _person_rows(row, {"person": data.person, "affected_person": data.affected_person})
+    )
+    return row
+
+
+async def update_complaint(
+    session: AsyncSession, caller: Caller, complaint_id: uuid.UUID, data: ComplaintUpdate, expected_version: int
+) -> ComplaintRow:
+    row = await get_complaint(session, caller, complaint_id)
+    _ensure_may_write(caller, row)
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("text", "attachments"):
+        if required in changes and changes[required] is None:
+            raise field_error(required, "Campo obligatorio: no puede ser null.")
+    if "attachments" in changes and data.attachments is not None:
+        changes["attachments"] = [attachment.model_dump(mode="json") for attachment in data.attachments]
+    return await records.update_record(
+        session, caller, complaints, row, expected_version=expected_version, values=changes, resource="complaint"
+    )
+
+
+# --- events -----------------------------------------------------------------------------------------------
+
+
+def event_contract(row: ComplaintEventRow) -> ComplaintEvent:
+    payload = row.payload
+    return ComplaintEvent.model_validate(
+        {
+            "id": row.id,
+            "complaint_id": row.complaint_id,
+            "organization_id": row.organization_id,
+            "kind": row.kind,
+            "occurred_at": row.occurred_at,
+            "note": row.note,
+            "answer": payload.get("answer"),
+            "new_due_date": payload.get("new_due_date"),
+            "reason": payload.get("reason"),
+            "to_organization_id": payload.get("to_organization_id"),
+            "transferred_complaint_id": payload.get("transferred_complaint_id"),
+            "created_at": row.created_at,
+        }
+    )
+
+
+async def list_events(session: AsyncSession, caller: Caller, complaint_id: uuid.UUID) -> Sequence[ComplaintEventRow]:
+    row = await get_complaint(session, caller, complaint_id)
+    return await repository.events_of(session, row.id)
+
+
+def _check_event_fields(data: ComplaintEventCreate) -> None:
+    """Each kind carries its own fields and no other's, so nothing sent is silently dropped."""
+    kind = data.kind
+    required = {
+        EventKind.RESPONDIDO: ("answer",),
+        EventKind.PRORROGA: ("new_due_date", "reason"),
+    }.get(kind, ())
+    only_on = {
+        "answer": EventKind.RESPONDIDO,
+        "new_due_date": EventKind.PRORROGA,
+        "reason": EventKind.PRORROGA,
+        "to_organization_id": EventKind.TRASLADADO,
+    }
+    problems = [
+        ProblemFieldError(field=name, message=f"Campo obligatorio en un evento «{kind}».")
+        for name in required
+        if getattr(data, name) is None
+    ]
+    problems += [
+        ProblemFieldError(field=name, message=f"Solo se admite en un evento «{allowed}», no en «{kind}».")
+        for name, allowed in only_on.items()
+        if getattr(data, name) is not None and kind is not allowed
+    ]
+    if problems:
+        detail = problems[0].message if len(problems) == 1 else f"El evento tiene {len(problems)} errores."
+        raise Unprocessable(detail, errors=problems)
+
+
+def _rule_conflict(error: deadlines.DeadlineRuleError) -> Conflict:
+    return Conflict(error.message, extra={"allowed": [kind.value for kind in error.allowed]})
+
+
+async def add_event(
+    session: AsyncSession,
+    caller: Caller,
+    complaint_id: uuid.UUID,
+    data: ComplaintEventCreate,
+    *,
+    expected_version: int | None,
+    now: datetime | None = None,
+) -> tuple[ComplaintRow, ComplaintEventRow]:
+    """Append an event the engine accepts and store the re-derived deadline; returns complaint and event."""
+    now = now or now_utc()
+    row = await repository.lock_live(session, caller, complaint_id)
+    if row is None:
+        raise NotFound("No existe una queja con ese identificador.")
+    _ensure_may_write(caller, row)
+    if expected_version is not None and expected_version != row.version:
+        raise stale_version(expected_version, row.version)
+    _check_event_fields(data)
+    occurred_at = data.occurred_at or now
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise field_error("occurred_at", "El evento no puede ser futuro.")
+    new_event = _deadline_event(
+        data.kind, occurred_at, {"new_due_date": data.new_due_date.isoformat() if data.new_due_date else None}
+    )
+    events = await repository.events_of(session, row.id)
+    try:
+        state = replay(row, events, now, [new_event])
+    except deadlines.DeadlineRuleError as error:
+        raise _rule_conflict(error) from None
+    payload: dict[str, Any] = {
+        "answer": data.answer.model_dump(mode="json") if data.answer else None,
+        "new_due_date": data.new_due_date.isoformat() if data.new_due_date else None,
+        "reason": data.reason,
+        "to_organization_id": str(data.to_organization_id) if data.to_organization_id else None,
+    }
+    if data.kind is EventKind.TRASLADADO and data.to_organization_id is not None:
+        linked = await _transfer(session, caller, row, data.to_organization_id, occurred_at, now)
+        payload["transferred_complaint_id"] = str(linked.id)
+    event = await repository.insert_event(
+        session,
+        {
+            "complaint_id": row.id,
+            "organization_id": row.organization_id,
+            "kind": data.kind.value,
+            "occurred_at": occurred_at,
+            "note": data.note,
+            "payload": {name: value for name, value in payload.items() if value is not None},
+            "api_key_id": caller.api_key_id,
+        },
+    )
+    updated = await repository.write_derived(session, row.id, derived_columns(state))
+    await audit.record(session, caller, "event", "complaint", row.id, row.organization_id)
+    return updated, event
+
+
+async def _transfer(
+    session: AsyncSession,
+    caller: Caller,
+    row: ComplaintRow,
+    to_organization_id: uuid.UUID,
+    received_at: datetime,
+    now: datetime,
+) -> ComplaintRow:
+    """The competent organisation gets a linked complaint whose term starts at its reception (Ley 1755 art. 21)."""
+    if to_organization_id == row.organization_id:
+        raise field_error("to_organization_id", "El traslado debe ser a otra organización.")
+    receiver = await organizations_service.find_organization(session, to_organization_id)
+    if receiver is None:
+        raise field_error("to_organization_id", "No existe una organización con ese identificador.")
+    state = deadlines.compute_deadline(received_at, row.type, row.risk, row.minor, (), now=now)
+    values: dict[str, Any] = {
+        "organization_id": receiver.id,
+        "entity_id": row.entity_id,
+        "radicado": await generate_radicado(session, receiver, received_at),
+        "filed_at": received_at,
+        "type": row.type,
+        "channel": row.channel,
+        "risk": row.risk,
+        "minor": row.minor,
+        "municipality_code": row.municipality_code,
+        "motive_code": row.motive_code,
+        "text": row.text,
+        "attachments": row.attachments,
+        "transferred_from_id": row.id,
+        **derived_columns(state),
+    }
+    linked = await records.insert_record(session, caller, complaints, values, resource="complaint")
+    people = await repository.people_of(session, row.id)
+    await repository.insert_people(
+        session,
+        [
+            {
+                **person.model_dump(exclude={"id", "created_at"}),
+                "id": uuid.uuid4(),
+                "complaint_id": linked.id,
+                "organization_id": receiver.id,
+            }
+            for person in people
+        ],
+    )
+    return linked
+
+
+# --- personal data ----------------------------------------------------------------------------------------
+
+
+def _ensure_may_read_people(caller: Caller, row: ComplaintRow) -> None:
+    if caller.role in (Role.BI_READONLY, Role.ASOCIACION):
+        raise Forbidden(f"El rol {caller.role} no puede consultar datos personales.")
+    if caller.role is Role.EPS_IPS and caller.organization_id not in (row.organization_id, row.entity_id):
+        raise Forbidden("Solo la organización que recibió la queja o contra la que se presentó puede ver estos datos.")
+
+
+def _person(row: ComplaintPersonRow | None) -> ComplaintPerson | None:
+    if row is None:
+        return None
+    return ComplaintPerson.model_validate(
+        row.model_dump(exclude={"id", "complaint_id", "organization_id", "role", "created_at"})
+    )
+
+
+async def read_people(session: AsyncSession, caller: Caller, complaint_id: uuid.UUID) -> ComplaintPeople:
+    """The petitioner and affected person, for the roles that need them; every read is logged."""
+    row = await get_complaint(session, caller, complaint_id)
+    _ensure_may_read_people(caller, row)
+    people = {person.role: person for person in await repository.people_of(session, row.id)}
+    await repository.log_personal_data_access(
+        session,
+        api_key_id=caller.api_key_id,
+        organization_id=caller.organization_id,
+        complaint_id=row.id,
+        purpose=PERSON_ROUTE,
+    )
+    return ComplaintPeople(
+        complaint_id=row.id,
+        person=_person(people.get("petitioner")),
+        affected_person=_person(people.get("affected")),
+    )
+
+
+# --- calendar and preview ---------------------------------------------------------------------------------
+
+
+def preview_deadline(filed_at: datetime, type: ComplaintType, risk: Risk | None, minor: bool) -> DeadlinePreview:
+    if risk is not None and type is not ComplaintType.RECLAMO:
+        raise field_error("risk", "La clasificación de riesgo solo se admite en un reclamo.")
+    try:
+        due_at, due_date, term = deadlines.preview(filed_at, type, risk, minor)
+    except ValueError as error:
+        raise field_error("filed_at", str(error)) from None
+    return DeadlinePreview(
+        due_at=due_at,
+        due_date=due_date,
+        term=ComplaintTerm(unit=term.unit, length=term.length, basis=term.basis) if term else None,
+    )
+
+
+def business_days(start: date, end: date) -> BusinessDays:
+    if end < start:
+        raise field_error("to", "La fecha final es anterior a la inicial.")
+    if end - start > MAX_CALENDAR_SPAN:
+        raise field_error("to", "El rango no puede pasar de diez años.")
+    try:
+        count = calendar.business_days_between(start, end)
+        holidays = calendar.holidays_between(start, end)
+    except ValueError as error:
+        raise field_error("from", str(error)) from None
+    return BusinessDays(
+        business_days=count,
+        holidays=[CalendarHoliday(date=holiday.day, name=holiday.name) for holiday in holidays],
+    )
+
+
+# --- bulk re-derivation -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RederiveCounts:
+    scanned: int = 0
+    changed: int = 0
+    failed: int = 0
+
+
+async def rederive_batch(
+    session: AsyncSession, after: uuid.UUID | None, size: int, counts: RederiveCounts, *, now: datetime | None = None
+) -> uuid.UUID | None:
+    """Re-run the engine over one batch of complaints (id order after `after`); returns the last id, or None.
+
+    A log the current rules no longer accept keeps its stored columns and is counted as failed: a person
+    must look at it (the complaint id is logged, never its content).
+    """
+    now = now or now_utc()
+    rows = await repository.batch_after(session, after, size)
+    if not rows:
+        return None
+    logs = await repository.events_of_many(session, [row.id for row in rows])
+    for row in rows:
+        counts.scanned += 1
+        try:
+            values = derived_columns(replay(row, logs[row.id], now))
+        except (deadlines.DeadlineRuleError, ValueError) as error:
+            counts.failed += 1
+            logger.warning("complaint %s: log not accepted by the current rules (%s)", row.id, type(error).__name__)
+            continue
+        if any(getattr(row, name) != value for name, value in values.items()):
+            await repository.write_derived(session, row.id, values)
+            counts.changed += 1
+    return rows[-1].id

@@ -1,0 +1,150 @@
+"""Complaints (PQRD): the complaint with its derived deadline columns, its event log, personal data, access log.
+
+The event log (`complaint_events`) is the source of truth; the deadline columns of `complaints` (status,
+clock, due_at, …) are derived from it by `shared.deadlines` on every event and by the bulk re-derivation
+command, and stored so lists can filter and sort on them in SQL.
+"""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Computed, DateTime, Index, func
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlmodel import Field, SQLModel
+
+from services.api.models.base import LIVE_ROWS, RecordColumns
+
+# Far-future stand-in for "no due date" in the sort column: keyset pages need a non-null value.
+NO_DUE_AT = datetime.fromisoformat("9999-12-31T00:00:00+00:00")
+
+
+class ComplaintRow(RecordColumns, table=True):
+    """A complaint received by `organization_id` about `entity_id` (which may be the same organisation)."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index(
+            "uq_complaints_org_radicado",
+            "organization_id",
+            "radicado",
+            unique=True,
+            postgresql_where=LIVE_ROWS,
+        ),
+        Index("ix_complaints_org_filed_at", "organization_id", "filed_at"),
+        Index("ix_complaints_entity_filed_at", "entity_id", "filed_at"),
+        Index("ix_complaints_due_sort_at", "due_sort_at"),
+    )
+
+    entity_id: uuid.UUID = Field(foreign_key="organizations.id")
+    radicado: str = Field(max_length=60)
+    filed_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False, index=True)
+    type: str = Field(max_length=30, index=True)
+    channel: str = Field(max_length=30)
+    risk: str | None = Field(default=None, max_length=20)
+    minor: bool = False
+    municipality_code: str | None = Field(default=None, max_length=5, index=True)
+    motive_code: str | None = Field(default=None, max_length=60)
+    text: str
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB, nullable=False)
+    transferred_from_id: uuid.UUID | None = Field(default=None, foreign_key="complaints.id", index=True)
+    # Derived from the event log by shared.deadlines (never written by clients).
+    status: str = Field(max_length=30, index=True)
+    clock: str = Field(max_length=10)
+    due_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    due_date: date | None = None
+    due_sort_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    answered_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+    term_unit: str | None = Field(default=None, max_length=20)
+    term_length: int | None = None
+    term_basis: str | None = None
+    term_rule_id: str | None = Field(default=None, max_length=80)
+    extended: bool = False
+    information_due_date: date | None = None
+    flags: list[str] = Field(default_factory=list, sa_type=JSONB, nullable=False)
+
+
+# Spanish full text behind `q`, kept by PostgreSQL itself. A table column outside the mapper, so that
+# loading a complaint never reads the tsvector back.
+COMPLAINT_SEARCH = Column("search", TSVECTOR, Computed("to_tsvector('spanish', text)", persisted=True))
+ComplaintRow.__table__.append_column(COMPLAINT_SEARCH)  # type: ignore[attr-defined]
+Index("ix_complaints_search", COMPLAINT_SEARCH, postgresql_using="gin")
+
+
+class ComplaintEventRow(SQLModel, table=True):
+    """One event of a complaint's log; append-only. `id` is the log order (ties of `occurred_at`)."""
+
+    __tablename__ = "complaint_events"
+    __table_args__ = (Index("ix_complaint_events_complaint_occurred", "complaint_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, sa_type=BigInteger, primary_key=True)
+    complaint_id: uuid.UUID = Field(foreign_key="complaints.id")
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id", index=True)
+    kind: str = Field(max_length=30)
+    occurred_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    note: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB, nullable=False)
+    created_at: datetime = Field(
+        default=None,
+        sa_type=DateTime(timezone=True),
+        nullable=False,
+        sa_column_kwargs={"server_default": func.now()},
+    )
+    api_key_id: uuid.UUID | None = None
+
+
+class ComplaintPersonRow(SQLModel, table=True):
+    """Personal data of the petitioner or the affected person (Ley 1581 de 2012: sensitive health data)."""
+
+    __tablename__ = "complaint_people"
+    __table_args__ = (Index("uq_complaint_people_complaint_role", "complaint_id", "role", unique=True),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    complaint_id: uuid.UUID = Field(foreign_key="complaints.id")
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id", index=True)
+    role: str = Field(max_length=20)
+    document_type: str | None = Field(default=None, max_length=5)
+    document_number: str | None = Field(default=None, max_length=30)
+    first_names: str | None = Field(default=None, max_length=200)
+    last_names: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=320)
+    address: str | None = Field(default=None, max_length=500)
+    birth_date: date | None = None
+    sex: str | None = Field(default=None, max_length=20)
+    population_group: str | None = Field(default=None, max_length=100)
+    consent: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
+    created_at: datetime = Field(
+        default=None,
+        sa_type=DateTime(timezone=True),
+        nullable=False,
+        sa_column_kwargs={"server_default": func.now()},
+    )
+
+
+class PersonalDataAccessRow(SQLModel, table=True):
+    """Who read a complaint's personal data, when and through which route (Ley 1581 de 2012)."""
+
+    __tablename__ = "personal_data_access"
+
+    id: int | None = Field(default=None, sa_type=BigInteger, primary_key=True)
+    at: datetime = Field(
+        default=None,
+        sa_type=DateTime(timezone=True),
+        nullable=False,
+        sa_column_kwargs={"server_default": func.now()},
+    )
+    api_key_id: uuid.UUID = Field(index=True)
+    organization_id: uuid.UUID | None = Field(default=None, index=True)
+    complaint_id: uuid.UUID = Field(foreign_key="complaints.id", index=True)
+    purpose: str = Field(max_length=200)
+
+
+class ComplaintSequenceRow(SQLModel, table=True):
+    """The last generated radicado number of an organisation in a year; its row lock serialises generation."""
+
+    __tablename__ = "complaint_sequences"
+
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    last_value: int = 0
