@@ -1,5 +1,6 @@
 """Route building blocks every API area uses: If-Match, page and resource responses, problem docs."""
 
+import uuid
 from collections.abc import Iterable
 from typing import Annotated, Any, TypeVar
 
@@ -28,7 +29,21 @@ async def expected_version(
         ),
     ] = None,
 ) -> int:
+    if not _ids_are_valid(request):
+        # FastAPI resolves dependencies before it validates path parameters: let the 422 naming the bad id
+        # answer (`/v1/complaints/counts` is not a complaint) instead of a misleading 428.
+        return 0
     return required_version(request)
+
+
+def _ids_are_valid(request: Request) -> bool:
+    for name, value in request.path_params.items():
+        if name.endswith("_id"):
+            try:
+                uuid.UUID(str(value))
+            except ValueError:
+                return False
+    return True
 
 
 ExpectedVersion = Annotated[int, Depends(expected_version)]

@@ -13,6 +13,7 @@ _DESCRIPTIONS = {
     401: "Falta la clave de API o no es válida.",
     403: "El rol de la clave no permite esta acción.",
     404: "No existe, o está fuera del alcance de la clave.",
+    405: "Método no disponible en esta ruta; `Allow` lista los que sí.",
     409: "Conflicto con el estado actual (unicidad, transición no permitida, reglas del plan).",
     412: "El ETag de If-Match ya no es el vigente: otra persona cambió el recurso.",
     422: "Datos inválidos: `errors[]` nombra cada campo.",

@@ -164,3 +164,51 @@ class BusinessDays(ContractModel):
 
     business_days: int
     holidays: list[CalendarHoliday]
+
+
+class ComplaintGroup(ContractModel):
+    """The group keys of an aggregate; only the keys asked for in `group_by` are present."""
+
+    month: str | None = Field(default=None, description="Mes de radicación en Bogotá, `AAAA-MM`.")
+    entity_id: UUID | None = None
+    type: ComplaintType | None = None
+    channel: Channel | None = None
+    risk: Risk | None = None
+    municipality_code: str | None = None
+    motive_code: str | None = None
+    status: ComplaintStatus | None = None
+    timeliness: Timeliness | None = Field(default=None, description="Oportunidad contra el instante actual.")
+
+
+class ComplaintCount(ComplaintGroup):
+    """How many live complaints fall in one group."""
+
+    count: int
+
+
+class ComplaintCounts(ContractModel):
+    """Complaint counts per group, ordered by the group keys."""
+
+    items: list[ComplaintCount]
+
+
+class ComplaintStat(ComplaintGroup):
+    """Response-time and timeliness figures of one group of live complaints."""
+
+    count: int
+    answered: int = Field(description="Quejas con respuesta.")
+    answered_in_term: int = Field(description="Respondidas dentro del término.")
+    answered_out_of_term: int = Field(description="Respondidas fuera del término.")
+    overdue_unanswered: int = Field(description="Sin respuesta y con el término vencido ahora.")
+    mean_response_hours: float | None = Field(
+        default=None, description="Media de horas entre radicación y respuesta; nula si ninguna fue respondida."
+    )
+    median_response_hours: float | None = Field(
+        default=None, description="Mediana de horas entre radicación y respuesta; nula si ninguna fue respondida."
+    )
+
+
+class ComplaintStats(ContractModel):
+    """Complaint statistics per group, ordered by the group keys."""
+
+    items: list[ComplaintStat]

@@ -51,7 +51,8 @@ async def test_a_large_file_is_copied_in_and_a_dry_run_leaves_nothing(client: ht
     assert committed.status_code == 200, committed.text
     plan_id = committed.json()["plan_id"]
     assert await activity_count(client, eps, plan_id) == 300
-    indicators = (await client.get("/v1/indicators", params={"plan_id": plan_id, "limit": "500"},
-                                   headers=eps.headers)).json()["items"]
+    indicators = (
+        await client.get("/v1/indicators", params={"plan_id": plan_id, "limit": "500"}, headers=eps.headers)
+    ).json()["items"]
     assert len(indicators) == 300
     assert {indicator["kind"] for indicator in indicators} == {"conteo"}

@@ -5,7 +5,20 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -111,6 +124,70 @@ async def page(
         updated_column=complaints.column("updated_at"),
         deleted_column=complaints.column("deleted_at"),
     )
+
+
+# Group keys of `counts` and `stats`: the output name and its SQL expression.
+def group_expressions() -> dict[str, ColumnElement[Any]]:
+    return {
+        "month": func.to_char(func.timezone("America/Bogota", col(ComplaintRow.filed_at)), "YYYY-MM"),
+        "entity_id": complaints.column("entity_id").expression,
+        "type": complaints.column("type").expression,
+        "channel": complaints.column("channel").expression,
+        "risk": complaints.column("risk").expression,
+        "municipality_code": complaints.column("municipality_code").expression,
+        "motive_code": complaints.column("motive_code").expression,
+        "status": complaints.column("status").expression,
+        "timeliness": timeliness_expression(),
+    }
+
+
+async def aggregate(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    group_by: Sequence[str],
+    measures: Mapping[str, ColumnElement[Any]],
+    equals: Mapping[str, Any],
+    filed_from: datetime | None,
+    filed_before: datetime | None,
+) -> list[dict[str, Any]]:
+    """One GROUP BY over the caller's live readable complaints, ordered by the group keys."""
+    expressions = group_expressions()
+    keys = [expressions[name].label(name) for name in group_by]
+    statement = complaints.readable_statement(caller).with_only_columns(
+        *keys, *(measure.label(name) for name, measure in measures.items())
+    )
+    statement = statement.where(col(ComplaintRow.deleted_at).is_(None))
+    for name, value in equals.items():
+        if value is not None:
+            statement = statement.where(complaints.column(name) == value)
+    if filed_from is not None:
+        statement = statement.where(col(ComplaintRow.filed_at) >= filed_from)
+    if filed_before is not None:
+        statement = statement.where(col(ComplaintRow.filed_at) < filed_before)
+    if keys:
+        # Positions, not the expressions again: bound literals would render as different parameters.
+        positions: list[ColumnElement[Any]] = [literal_column(str(index + 1)) for index in range(len(keys))]
+        statement = statement.group_by(*positions).order_by(*positions)
+    return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
+def count_measures() -> dict[str, ColumnElement[Any]]:
+    return {"count": func.count()}
+
+
+def stats_measures() -> dict[str, ColumnElement[Any]]:
+    timeliness = timeliness_expression()
+    hours = extract("epoch", col(ComplaintRow.answered_at) - col(ComplaintRow.filed_at)) / 3600
+    return {
+        "count": func.count(),
+        "answered": func.count().filter(col(ComplaintRow.answered_at).is_not(None)),
+        "answered_in_term": func.count().filter(timeliness == Timeliness.EN_TERMINO.value),
+        "answered_out_of_term": func.count().filter(timeliness == Timeliness.FUERA_DE_TERMINO.value),
+        "overdue_unanswered": func.count().filter(timeliness == Timeliness.VENCIDA_SIN_RESPUESTA.value),
+        "mean_response_hours": cast(func.avg(hours), Float),
+        "median_response_hours": func.percentile_cont(0.5).within_group(cast(hours, Float)),
+    }
 
 
 async def lock_live(session: AsyncSession, caller: Caller, complaint_id: uuid.UUID) -> ComplaintRow | None:

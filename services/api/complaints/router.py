@@ -4,8 +4,9 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from services.api.auth.dependencies import CallerDep
 from services.api.complaints import service
@@ -15,20 +16,26 @@ from services.api.pagination import PageParamsDep, parse_instant
 from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, record_response
 from services.kit.errors import field_error
 from services.kit.openapi import problem_responses
-from services.kit.responses import json_response, required_version
+from services.kit.responses import JSON_MEDIA_TYPE, json_response, required_version
 from shared.contract import Page
 from shared.contract.complaints import (
     BusinessDays,
     Complaint,
+    ComplaintCounts,
     ComplaintEvent,
     ComplaintEvents,
     ComplaintPeople,
+    ComplaintStats,
     DeadlinePreview,
 )
 from shared.enums import Channel, ComplaintStatus, ComplaintType, Risk, Timeliness
 from shared.periods import BOGOTA
 
-complaints_router = APIRouter(prefix="/v1/complaints", tags=["complaints"], responses=READ_PROBLEMS)
+# Complaint ids only match UUIDs, so `/v1/complaints/counts` never reaches a complaint route; a path that
+# is no complaint id answers 405 with the methods the path does serve.
+complaints_router = APIRouter(
+    prefix="/v1/complaints", tags=["complaints"], responses={**READ_PROBLEMS, **problem_responses(405)}
+)
 deadlines_router = APIRouter(prefix="/v1/deadlines", tags=["complaints"], responses=problem_responses(401, 422))
 calendar_router = APIRouter(prefix="/v1/calendar", tags=["complaints"], responses=problem_responses(401, 422))
 
@@ -93,6 +100,63 @@ async def list_complaints(
     return json_response(Page[Complaint](items=[service.to_contract(row, now) for row in rows], next_cursor=cursor))
 
 
+_GROUP_BY = Query(
+    max_length=200,
+    description="Claves de agrupación separadas por comas: "
+    "`month`, `entity`, `type`, `channel`, `risk`, `motive`, `municipality`, `status`, `timeliness`.",
+)
+
+
+def _aggregate_filters(
+    entity_id: uuid.UUID | None = None,
+    type: ComplaintType | None = None,
+    channel: Channel | None = None,
+    risk: Risk | None = None,
+    filed_from: InstantOrDate = None,
+    filed_to: Annotated[str | None, Query(max_length=40, description=_INSTANT_OR_DATE + " Inclusive.")] = None,
+) -> service.AggregateFilters:
+    return service.AggregateFilters(
+        entity_id=entity_id,
+        type=type,
+        channel=channel,
+        risk=risk,
+        filed_from=_bound("filed_from", filed_from, end_of_day=False),
+        filed_before=_bound("filed_to", filed_to, end_of_day=True),
+    )
+
+
+AggregateFiltersDep = Annotated[service.AggregateFilters, Depends(_aggregate_filters)]
+
+
+def _compact(model: BaseModel) -> Response:
+    """Only the group keys asked for appear in each item."""
+    return Response(model.model_dump_json(exclude_unset=True), media_type=JSON_MEDIA_TYPE)
+
+
+@complaints_router.get("/counts", response_model=ComplaintCounts, response_model_exclude_unset=True)
+async def count_complaints(
+    caller: CallerDep,
+    session: SessionDep,
+    filters: AggregateFiltersDep,
+    group_by: Annotated[str | None, _GROUP_BY] = None,
+) -> Response:
+    """Live complaints the caller can read, counted per group in PostgreSQL; months are Bogotá months of filing."""
+    keys = service.parse_group_by(group_by)
+    return _compact(await service.count_complaints(session, caller, keys, filters))
+
+
+@complaints_router.get("/stats", response_model=ComplaintStats, response_model_exclude_unset=True)
+async def complaint_stats(
+    caller: CallerDep,
+    session: SessionDep,
+    filters: AggregateFiltersDep,
+    group_by: Annotated[str | None, _GROUP_BY] = None,
+) -> Response:
+    """Per group: answered in and out of term, overdue backlog (against now) and response hours (mean, median)."""
+    keys = service.parse_group_by(group_by)
+    return _compact(await service.complaint_stats(session, caller, keys, filters))
+
+
 @complaints_router.post("", status_code=201, response_model=Complaint, responses=WRITE_PROBLEMS)
 async def create_complaint(request: Request, caller: CallerDep, session: SessionDep, body: ComplaintCreate) -> Response:
     """File a complaint; the radicado is generated when missing and the legal deadline is derived."""
@@ -107,14 +171,14 @@ async def create_complaint(request: Request, caller: CallerDep, session: Session
     )
 
 
-@complaints_router.get("/{complaint_id}", response_model=Complaint, responses=problem_responses(304))
+@complaints_router.get("/{complaint_id:uuid}", response_model=Complaint, responses=problem_responses(304))
 async def get_complaint(request: Request, caller: CallerDep, session: SessionDep, complaint_id: uuid.UUID) -> Response:
     """Read one complaint with its deadline, timeliness and time left; never personal data."""
     row = await service.get_complaint(session, caller, complaint_id)
     return record_response(request, Complaint, service.to_contract(row, service.now_utc()))
 
 
-@complaints_router.patch("/{complaint_id}", response_model=Complaint, responses=WRITE_PROBLEMS)
+@complaints_router.patch("/{complaint_id:uuid}", response_model=Complaint, responses=WRITE_PROBLEMS)
 async def update_complaint(
     request: Request,
     caller: CallerDep,
@@ -128,7 +192,7 @@ async def update_complaint(
     return record_response(request, Complaint, service.to_contract(row, service.now_utc()))
 
 
-@complaints_router.get("/{complaint_id}/events", response_model=ComplaintEvents)
+@complaints_router.get("/{complaint_id:uuid}/events", response_model=ComplaintEvents)
 async def list_complaint_events(caller: CallerDep, session: SessionDep, complaint_id: uuid.UUID) -> Response:
     """The complaint's event log in log order: the source of its status and deadline."""
     rows = await service.list_events(session, caller, complaint_id)
@@ -136,7 +200,7 @@ async def list_complaint_events(caller: CallerDep, session: SessionDep, complain
 
 
 @complaints_router.post(
-    "/{complaint_id}/events", status_code=201, response_model=ComplaintEvent, responses=WRITE_PROBLEMS
+    "/{complaint_id:uuid}/events", status_code=201, response_model=ComplaintEvent, responses=WRITE_PROBLEMS
 )
 async def create_complaint_event(
     request: Request,
@@ -169,7 +233,7 @@ async def create_complaint_event(
     )
 
 
-@complaints_router.get("/{complaint_id}/person", response_model=ComplaintPeople)
+@complaints_router.get("/{complaint_id:uuid}/person", response_model=ComplaintPeople)
 async def get_complaint_person(caller: CallerDep, session: SessionDep, complaint_id: uuid.UUID) -> Response:
     """Personal data of the petitioner and the affected person; only roles that need them, and every read is logged."""
     people = await service.read_people(session, caller, complaint_id)

@@ -32,9 +32,13 @@ from shared.contract.complaints import (
     BusinessDays,
     CalendarHoliday,
     Complaint,
+    ComplaintCount,
+    ComplaintCounts,
     ComplaintEvent,
     ComplaintPeople,
     ComplaintPerson,
+    ComplaintStat,
+    ComplaintStats,
     ComplaintTerm,
     DeadlinePreview,
 )
@@ -195,6 +199,77 @@ async def list_complaints(
         due_before=filters.due_before,
         q=q or None,
     )
+
+
+# --- counts and statistics -------------------------------------------------------------------------------
+
+# Names accepted in `group_by` and the key each one gives in the items.
+GROUP_KEYS = {
+    "month": "month",
+    "entity": "entity_id",
+    "type": "type",
+    "channel": "channel",
+    "risk": "risk",
+    "motive": "motive_code",
+    "municipality": "municipality_code",
+    "status": "status",
+    "timeliness": "timeliness",
+}
+
+
+def parse_group_by(text: str | None) -> list[str]:
+    """The item keys of a comma-separated `group_by`, in the order asked; 422 naming `group_by` otherwise."""
+    keys: list[str] = []
+    for name in (part.strip() for part in (text or "").split(",")):
+        if not name:
+            continue
+        key = GROUP_KEYS.get(name)
+        if key is None:
+            raise field_error(
+                "group_by",
+                f"No se puede agrupar por {name!r}; use una lista separada por comas de: {', '.join(GROUP_KEYS)}.",
+            )
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+@dataclass(frozen=True)
+class AggregateFilters:
+    entity_id: uuid.UUID | None = None
+    type: ComplaintType | None = None
+    channel: str | None = None
+    risk: Risk | None = None
+    filed_from: datetime | None = None
+    filed_before: datetime | None = None
+
+
+async def _aggregate(
+    session: AsyncSession, caller: Caller, group_by: Sequence[str], filters: AggregateFilters, measures: Any
+) -> list[dict[str, Any]]:
+    return await repository.aggregate(
+        session,
+        caller,
+        group_by=group_by,
+        measures=measures,
+        equals={"entity_id": filters.entity_id, "type": filters.type, "channel": filters.channel, "risk": filters.risk},
+        filed_from=filters.filed_from,
+        filed_before=filters.filed_before,
+    )
+
+
+async def count_complaints(
+    session: AsyncSession, caller: Caller, group_by: Sequence[str], filters: AggregateFilters
+) -> ComplaintCounts:
+    rows = await _aggregate(session, caller, group_by, filters, repository.count_measures())
+    return ComplaintCounts(items=[ComplaintCount.model_validate(row) for row in rows])
+
+
+async def complaint_stats(
+    session: AsyncSession, caller: Caller, group_by: Sequence[str], filters: AggregateFilters
+) -> ComplaintStats:
+    rows = await _aggregate(session, caller, group_by, filters, repository.stats_measures())
+    return ComplaintStats(items=[ComplaintStat.model_validate(row) for row in rows])
 
 
 # --- filing -----------------------------------------------------------------------------------------------
