@@ -76,6 +76,12 @@ class RecordRepository(Generic[RowT]):
         for name, value in filters.items():
             if value is not None:
                 statement = statement.where(self.column(name) == value)
+        return await self.page_of(session, statement, params)
+
+    async def page_of(
+        self, session: AsyncSession, statement: Select[RowT], params: PageParams
+    ) -> tuple[Sequence[RowT], str | None]:
+        """One page of an already scoped and filtered statement, with this table's sort columns and sync."""
         return await fetch_page(
             session,
             statement,

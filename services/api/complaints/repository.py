@@ -32,7 +32,7 @@ from services.api.models import (
     PersonalDataAccessRow,
 )
 from services.api.models.complaint import COMPLAINT_SEARCH
-from services.api.pagination import PageParams, fetch_page
+from services.api.pagination import PageParams
 from services.api.repository import RecordRepository
 from services.kit.errors import register_unique_constraint
 from shared.enums import ComplaintStatus, Timeliness
@@ -114,16 +114,7 @@ async def page(
         statement = statement.where(col(ComplaintRow.due_at) < due_before)
     if q is not None:
         statement = statement.where(COMPLAINT_SEARCH.op("@@")(func.websearch_to_tsquery("spanish", q)))
-    return await fetch_page(
-        session,
-        statement,
-        params,
-        id_column=complaints.column("id"),
-        sortable=complaints.sortable,
-        default_sort=complaints.default_sort,
-        updated_column=complaints.column("updated_at"),
-        deleted_column=complaints.column("deleted_at"),
-    )
+    return await complaints.page_of(session, statement, params)
 
 
 # Group keys of `counts` and `stats`: the output name and its SQL expression.
