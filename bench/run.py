@@ -60,7 +60,8 @@ from services.api.config import Settings
 from services.local.database import REPO_ROOT, drop_database, server_url, with_database
 from services.local.migrate import upgrade
 
-DATABASE = "participa_bench"
+# A run may name its own database, so two runs on one server never drop each other's data.
+DATABASE = os.environ.get("PARTICIPA_BENCH_DATABASE", "participa_bench")
 RESULTS = Path(__file__).resolve().parent / "results"
 PRODUCT_APPLICATION_NAME = "participa-api"  # set by services/api/db.py
 UVICORN_OPTIONS = ("--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning")
