@@ -1,8 +1,9 @@
-"""The bare reference of `make bench`: FastAPI with one raw-asyncpg primary-key route and nothing else.
+"""The bare reference of `make bench`: FastAPI with raw-asyncpg primary-key routes and nothing else.
 
-It is the "fastapi w1 /pk/asyncpg/" anchor of reference/performance.md, reading the same `plans` row the
-product's `GET /v1/plans/{id}` reads: no authentication, no ORM, no session, no middleware, FastAPI's default
-JSON encoding of the row. The product is measured against it in the same run.
+It is the "fastapi w1 /pk/asyncpg/" anchor of reference/performance.md: `/pk/{id}` reads the same `plans` row
+the product's `GET /v1/plans/{id}` reads, `/pk-complaint/{id}` the same `complaints` row (every column but
+the full-text vector) as `GET /v1/complaints/{id}`; no authentication, no ORM, no session, no middleware,
+FastAPI's default JSON encoding of the row. The product is measured against them in the same run.
 
     BENCH_DATABASE_URL=postgresql://... uvicorn bench.reference_app:create_app --factory
 """
@@ -21,6 +22,11 @@ PLAN_BY_ID = (
     "SELECT id, organization_id, created_at, updated_at, deleted_at, version, year, title, objective, status, "
     "previous_plan_id, period_start, period_end FROM plans WHERE id = $1"
 )
+# The complaint's columns are read from the catalogue at start-up, so columns added later are read too.
+COMPLAINT_COLUMNS = (
+    "SELECT column_name FROM information_schema.columns "
+    "WHERE table_name = 'complaints' AND column_name <> 'search' ORDER BY ordinal_position"
+)
 
 
 def create_app() -> FastAPI:
@@ -37,6 +43,8 @@ def create_app() -> FastAPI:
             server_settings={"timezone": "UTC", "application_name": APPLICATION_NAME},
         )
         app.state.pool = pool
+        columns = [row["column_name"] for row in await pool.fetch(COMPLAINT_COLUMNS)]
+        app.state.complaint_by_id = f"SELECT {', '.join(columns)} FROM complaints WHERE id = $1"
         try:
             yield
         finally:
@@ -51,6 +59,13 @@ def create_app() -> FastAPI:
     @app.get("/pk/{plan_id}")
     async def plan_by_pk(request: Request, plan_id: uuid.UUID) -> dict[str, Any]:
         row = await request.app.state.pool.fetchrow(PLAN_BY_ID, plan_id)
+        if row is None:
+            raise HTTPException(status_code=404)
+        return dict(row)
+
+    @app.get("/pk-complaint/{complaint_id}")
+    async def complaint_by_pk(request: Request, complaint_id: uuid.UUID) -> dict[str, Any]:
+        row = await request.app.state.pool.fetchrow(request.app.state.complaint_by_id, complaint_id)
         if row is None:
             raise HTTPException(status_code=404)
         return dict(row)

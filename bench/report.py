@@ -8,6 +8,9 @@ from typing import Any
 from bench.measure import Measurement
 
 REFERENCE = "reference_pk"
+# The reference each product scenario is paired with (REFERENCE when not listed): the same row, bare.
+REFERENCE_OF = {"product_complaint": "reference_complaint", "product_complaints_list": "reference_complaint"}
+REFERENCES = frozenset({REFERENCE, *REFERENCE_OF.values()})
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class Target:
 TARGETS: dict[str, Target] = {
     "product_plan": Target(min_throughput=0.50, max_p99=2.0),
     "product_activities": Target(min_throughput=0.30),
+    "product_complaint": Target(min_throughput=0.50, max_p99=2.0),
+    "product_complaints_list": Target(min_throughput=0.30),
 }
 
 
@@ -76,7 +81,8 @@ def _paired(
     measurements: Sequence[Measurement], key: str, value: Callable[[Measurement], float | None], *, inverse: bool
 ) -> Spread | None:
     """Ratio of medians, with the spread of the per-round ratios (product and reference of the same round)."""
-    reference = {row.round: value(row) for row in measurements if row.scenario == REFERENCE}
+    reference_key = REFERENCE_OF.get(key, REFERENCE)
+    reference = {row.round: value(row) for row in measurements if row.scenario == reference_key}
     product = {row.round: value(row) for row in measurements if row.scenario == key}
     per_round: list[float] = []
     for number, mine in product.items():
@@ -93,7 +99,7 @@ def _paired(
 
 
 def ratios(measurements: Sequence[Measurement]) -> dict[str, dict[str, Any]]:
-    keys = [key for key in dict.fromkeys(row.scenario for row in measurements) if key != REFERENCE]
+    keys = [key for key in dict.fromkeys(row.scenario for row in measurements) if key not in REFERENCES]
     result: dict[str, dict[str, Any]] = {}
     for key in keys:
         throughput = _paired(measurements, key, lambda r: r.requests_per_second, inverse=False)
@@ -163,9 +169,15 @@ def facts_lines(facts: dict[str, Any], *, reads: bool = True) -> list[str]:
         )
     lines += [
         f"- Data: {seed['organizations']:,} organisations, {seed['plans']:,} plans, {seed['goals']:,} goals, "
-        f"{seed['activities']:,} activities, {seed['indicators']:,} indicators "
+        f"{seed['activities']:,} activities, {seed['indicators']:,} indicators, "
+        f"{seed.get('complaints', 0):,} complaints with {seed.get('complaint_events', 0):,} events "
         f"(COPY in {facts['seed_seconds']:.1f} s)"
-        + (f"; every scenario cycles over all {seed['plans']:,} plan ids" if reads else ""),
+        + (
+            f"; plan scenarios cycle over all {seed['plans']:,} plan ids, complaint scenarios over all "
+            f"{seed.get('complaints', 0):,} complaint ids (the list over 40 `filed_from` days)"
+            if reads
+            else ""
+        ),
         f"- Host load average (1 min) at start / end: {facts['load_average_start']:.2f} / "
         f"{facts['load_average_end']:.2f} on {facts['nproc']} cores (other jobs on the host inflate absolute figures)",
     ]
@@ -205,7 +217,9 @@ def markdown(
         )
     lines += [
         "",
-        "Per-round ratios pair the product and the reference of the same round; the bracket is their range.",
+        "Per-round ratios pair the product and the reference of the same round; the bracket is their range. "
+        "Complaint scenarios are paired with the `/pk-complaint/{id}` reference (the same complaint row), the "
+        "others with `/pk/{id}`.",
         "",
         "## Measured",
         "",

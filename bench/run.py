@@ -8,13 +8,17 @@
    (wrk when on PATH, otherwise bench/loadgen.py), with the server's and PostgreSQL's CPU time around it.
 4. The import scenario (bench/imports.py): a 10,000-activity sheet through `POST /v1/plans:import` beside
    csv + asyncpg COPY of the same rows, and the CSV and XLSX export of the imported plan.
-5. A Markdown table on stdout and in bench/results/latest.md (bench/results/import-latest.md for
-   `--only import`), every figure in bench/results/<UTC>.json.
+5. The complaint aggregates and bulk export (bench/complaints_bulk.py) over 1,000,000 complaints seeded by
+   bench/complaints_seed.py: counts by month × entity beside raw SQL, the Arrow export beside a bare
+   ADBC -> Arrow IPC route, the CSV export, the product's peak RSS.
+6. A Markdown table on stdout and in bench/results/latest.md (bench/results/import-latest.md for
+   `--only import`, complaints-bulk-latest.md for `--only complaints-bulk`), every figure in
+   bench/results/<UTC>.json.
 
 Every process it starts is stopped and the database dropped at the end, on errors and on Ctrl-C too.
 
     python -m bench.run [--rounds 3] [--duration 10] [--warmup 2] [--connections 64] [--generator auto]
-                        [--only all|reads|import] [--import-rounds N]
+                        [--only all|reads|import|complaints-bulk] [--import-rounds N]
 """
 
 import argparse
@@ -41,6 +45,8 @@ import asyncpg
 import httpx
 import psutil  # type: ignore[import-untyped]  # no stubs in the lock file
 
+from bench.complaints_bulk import BulkSetup, bulk_json, bulk_markdown, run_bulk_rounds
+from bench.complaints_seed import seed_complaints
 from bench.imports import ImportSetup, ImportShape, association_tsv, import_markdown, imports_json, run_import_rounds
 from bench.measure import (
     HOST,
@@ -53,7 +59,7 @@ from bench.measure import (
     warm_up,
 )
 from bench.reference_app import APPLICATION_NAME as REFERENCE_APPLICATION_NAME
-from bench.report import REFERENCE, facts_lines, markdown, ratios, summarise
+from bench.report import REFERENCE, REFERENCE_OF, facts_lines, markdown, ratios, summarise
 from bench.report import jsonable as to_json
 from bench.seed import Seeded, SeedShape, seed
 from services.api.config import Settings
@@ -72,6 +78,9 @@ LABELS = {
     "product_plan": "product GET /v1/plans/{id}",
     "product_activities": "product GET /v1/activities?plan_id=…&limit=50",
     "product_tree": "product GET /v1/plans/{id}/tree",
+    "reference_complaint": "reference GET /pk-complaint/{id} (FastAPI + raw asyncpg)",
+    "product_complaint": "product GET /v1/complaints/{id}",
+    "product_complaints_list": "product GET /v1/complaints?limit=50",
 }
 
 
@@ -85,9 +94,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--organizations", type=int, default=200, help="one plan each")
     parser.add_argument("--goals-per-plan", type=int, default=10)
     parser.add_argument("--activities-per-goal", type=int, default=5)
+    parser.add_argument("--complaints", type=int, default=5_000, help="complaints filed over the organisations")
     parser.add_argument("--scenarios", default=",".join(LABELS), help=f"comma-separated subset of: {', '.join(LABELS)}")
     parser.add_argument(
-        "--only", choices=("all", "reads", "import"), default="all", help="the read scenarios, the import, or both"
+        "--only",
+        choices=("all", "reads", "import", "complaints-bulk", "plan-execution", "analytics"),
+        default="all",
+        help="the read scenarios, the import, the complaint aggregates and export, or all; "
+        "plan-execution (bench/plan_execution.py) and analytics (bench/analytics.py) run only when named",
+    )
+    parser.add_argument(
+        "--bulk-complaints",
+        type=int,
+        default=1_000_000,
+        help="complaints seeded for --only complaints-bulk and analytics",
     )
     parser.add_argument("--import-rounds", type=int, help="rounds of the import scenario (default: --rounds)")
     parser.add_argument("--import-goals", type=int, default=1_000)
@@ -96,9 +116,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-write", action="store_true", help="print the table only; write nothing to results/")
     parser.add_argument("--check", action="store_true", help="exit 1 when a DESIGN §5 target is missed")
     args = parser.parse_args(argv)
-    unknown = set(args.scenarios.split(",")) - set(LABELS)
-    if unknown or REFERENCE not in args.scenarios.split(","):
-        parser.error(f"--scenarios must include {REFERENCE} and name only: {', '.join(LABELS)}")
+    chosen = args.scenarios.split(",")
+    # Every product scenario is reported beside its reference, so a subset brings its references along.
+    args.scenarios = ",".join(
+        dict.fromkeys([REFERENCE, *(REFERENCE_OF.get(key, REFERENCE) for key in chosen), *chosen])
+    )
+    if set(chosen) - set(LABELS):
+        parser.error(f"--scenarios names only: {', '.join(LABELS)}")
     if args.import_rounds is None:
         args.import_rounds = args.rounds
     if args.only != "reads" and args.organizations < 2 * args.import_rounds:
@@ -298,9 +322,21 @@ def write_results(stamp: str, report: dict[str, Any], table: str, table_name: st
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    if args.only == "analytics":
+        # Its own seed (1,000,000 complaints and affiliate counts) and servers: see bench/analytics.py.
+        from bench.analytics import run_analytics
+
+        return run_analytics(args)
+    if args.only == "plan-execution":
+        # Its own seed (one 2,000-activity plan) and its own analytics server: see bench/plan_execution.py.
+        from bench.plan_execution import run_plan_execution
+
+        return run_plan_execution(args)
     wanted = args.scenarios.split(",")
     reads = args.only in ("all", "reads")
     imports = args.only in ("all", "import")
+    bulk = args.only in ("all", "complaints-bulk")
+    bulk_rounds: list[Any] = []
     generator = choose_generator(args.generator)
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
@@ -319,7 +355,7 @@ def main(argv: list[str]) -> int:
             asyncio.run(drop_database(url))
             created = True
             upgrade(url)
-            shape = SeedShape(args.organizations, args.goals_per_plan, args.activities_per_goal)
+            shape = SeedShape(args.organizations, args.goals_per_plan, args.activities_per_goal, args.complaints)
             seeded = asyncio.run(seed(url, shape))
             say(f"Seeded {seeded.rows} in {seeded.seconds:.1f} s")
             facts = machine_facts(args, generator, url, embedded, seeded)
@@ -346,6 +382,15 @@ def main(argv: list[str]) -> int:
                 )
                 import_rounds = asyncio.run(run_import_rounds(setup, args.import_rounds, say))
                 servers.check_alive()
+            if bulk:
+                bulk_seeded = asyncio.run(seed_complaints(url, args.bulk_complaints))
+                say(f"Seeded {bulk_seeded.count:,} complaints in {bulk_seeded.seconds:.1f} s")
+                bulk_port = free_port()
+                servers.start("bulk_reference", "bench.complaints_bulk:reference_app", bulk_port, env)
+                servers.wait_ready("bulk_reference", f"http://{HOST}:{bulk_port}/health")
+                bulk_setup = BulkSetup(url, product_port, bulk_port, product.pid, seeded.admin_key)
+                bulk_rounds = asyncio.run(run_bulk_rounds(bulk_setup, args.rounds, say))
+                servers.check_alive()
         except KeyboardInterrupt:
             say("\ninterrupted; stopping the servers and dropping the database", error=True)
             return 130
@@ -368,6 +413,11 @@ def main(argv: list[str]) -> int:
     file_bytes = len(association_tsv(import_shape)) if imports else 0
     if imports:
         table += "\n" + "\n".join(import_markdown(import_rounds, import_shape, file_bytes))
+    if bulk:
+        if not reads and not imports:
+            table = "\n".join([f"# {title} (--only complaints-bulk)", "", *facts_lines(facts, reads=False), ""])
+        bulk_facts = (bulk_seeded.count, bulk_seeded.seconds, bulk_seeded.rollup_rows)
+        table += "\n" + "\n".join(bulk_markdown(bulk_rounds, *bulk_facts))
     say()
     say(table)
     report = {
@@ -382,16 +432,21 @@ def main(argv: list[str]) -> int:
     }
     if imports:
         report["imports"] = imports_json(import_rounds, import_shape, file_bytes)
+    if bulk:
+        report["complaints_bulk"] = bulk_json(bulk_rounds, *bulk_facts)
     if not args.no_write:
-        written = write_results(stamp, report, table, "latest.md" if reads else "import-latest.md")
-        table_path = RESULTS / ("latest.md" if reads else "import-latest.md")
+        table_name = "latest.md" if reads else "import-latest.md" if imports else "complaints-bulk-latest.md"
+        written = write_results(stamp, report, table, table_name)
+        table_path = RESULTS / table_name
         say(f"Results: {written.relative_to(REPO_ROOT)} and {table_path.relative_to(REPO_ROOT)}")
     broken = any(row.errors for row in measurements)
     if broken:
         say("Some requests failed: the figures above are not trustworthy.", error=True)
         return 1
     missed_import = imports and not report["imports"]["summary"]["target_met"]
-    if args.check and (any(row["target_met"] is False for row in ratio_rows.values()) or missed_import):
+    summary_bulk = report["complaints_bulk"]["summary"] if bulk else {}
+    missed_bulk = bulk and not (summary_bulk["counts_target_met"] and summary_bulk["arrow_target_met"])
+    if args.check and (any(row["target_met"] is False for row in ratio_rows.values()) or missed_import or missed_bulk):
         return 1
     return 0
 
@@ -413,6 +468,13 @@ def run_reads(
     reference = servers.start("reference", "bench.reference_app:create_app", reference_port, env)
     servers.wait_ready("reference", f"http://{HOST}:{reference_port}/health")
     ids = [str(plan_id) for plan_id in seeded.plan_ids]
+    complaint_ids = [str(complaint_id) for complaint_id in seeded.complaint_ids]
+    # List pages start on different days of the year, so the scenario does not re-read one page.
+    list_paths = [
+        f"/v1/complaints?limit=50&filed_from=2026-{month:02d}-{day:02d}"
+        for month in range(1, 11)
+        for day in (1, 8, 15, 22)
+    ]
     bearer = f"Bearer {seeded.admin_key}"
     candidates = [
         Scenario(
@@ -447,6 +509,33 @@ def run_reads(
             LABELS["product_tree"],
             product_port,
             write_paths(scratch_dir, "product_tree", [f"/v1/plans/{i}/tree" for i in ids]),
+            bearer,
+            product.pid,
+            PRODUCT_APPLICATION_NAME,
+        ),
+        Scenario(
+            "reference_complaint",
+            LABELS["reference_complaint"],
+            reference_port,
+            write_paths(scratch_dir, "reference_complaint", [f"/pk-complaint/{i}" for i in complaint_ids]),
+            None,
+            reference.pid,
+            REFERENCE_APPLICATION_NAME,
+        ),
+        Scenario(
+            "product_complaint",
+            LABELS["product_complaint"],
+            product_port,
+            write_paths(scratch_dir, "product_complaint", [f"/v1/complaints/{i}" for i in complaint_ids]),
+            bearer,
+            product.pid,
+            PRODUCT_APPLICATION_NAME,
+        ),
+        Scenario(
+            "product_complaints_list",
+            LABELS["product_complaints_list"],
+            product_port,
+            write_paths(scratch_dir, "product_complaints_list", list_paths),
             bearer,
             product.pid,
             PRODUCT_APPLICATION_NAME,

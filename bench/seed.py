@@ -2,7 +2,9 @@
 
 Shape: N health organisations (EPS, IPS, ESE) in real DANE municipalities, one 2026 PPSS action plan each,
 goals spread over the five axes, activities with a monthly schedule inside 2026, an indicator on every
-other activity, and one admin API key (only its SHA-256 hash is stored, as the API does).
+other activity, complaints (PQRD) of every type filed during 2026 with their event logs and the deadline
+columns the engine derives from them, and one admin API key (only its SHA-256 hash is stored, as the API
+does).
 The random generator is seeded, so two runs benchmark the same rows; only the admin secret is new each run.
 """
 
@@ -15,9 +17,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import orjson
 
 from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
-from shared.enums import Axis, PlanStatus
+from services.api.complaints.service import derived_columns
+from shared import deadlines
+from shared.enums import Axis, Channel, ComplaintType, EventKind, PlanStatus, Risk
 
 YEAR = 2026
 
@@ -181,11 +186,58 @@ INDICATOR_COLUMNS = (
 )
 
 
+COMPLAINT_COLUMNS = (
+    "id",
+    "organization_id",
+    "created_at",
+    "updated_at",
+    "version",
+    "entity_id",
+    "radicado",
+    "filed_at",
+    "type",
+    "channel",
+    "risk",
+    "minor",
+    "municipality_code",
+    "motive_code",
+    "text",
+    "attachments",
+)
+EVENT_COLUMNS = ("complaint_id", "organization_id", "kind", "occurred_at", "note", "payload", "created_at")
+# Roughly the mix of Supersalud's open data: mostly claims and petitions, few congratulations.
+COMPLAINT_TYPES = (
+    (ComplaintType.RECLAMO, 40),
+    (ComplaintType.PETICION, 25),
+    (ComplaintType.QUEJA, 12),
+    (ComplaintType.SOLICITUD_INFORMACION, 8),
+    (ComplaintType.CONSULTA, 5),
+    (ComplaintType.SUGERENCIA, 4),
+    (ComplaintType.DENUNCIA, 2),
+    (ComplaintType.FELICITACION, 4),
+)
+COMPLAINT_TEXTS = (
+    "Solicito la autorización de la cita con el especialista en ortopedia ordenada hace dos meses; en la línea "
+    "de atención me indican que no hay agenda disponible.",
+    "El medicamento formulado para el tratamiento de mi madre no ha sido entregado por el dispensario desde "
+    "hace tres semanas y no nos dan fecha.",
+    "En el servicio de urgencias esperamos más de seis horas sin triage para un menor con fiebre alta.",
+    "Pido información sobre los requisitos para el traslado de mi afiliación y de mi grupo familiar.",
+    "La IPS se niega a realizar la resonancia autorizada porque el contrato con la EPS no está vigente.",
+    "Felicito al personal de enfermería del tercer piso por la atención humana y oportuna durante la "
+    "hospitalización de mi padre.",
+    "Sugiero habilitar la asignación de citas por WhatsApp: por teléfono nunca contestan.",
+    "Denuncio el cobro de una cuota no autorizada por la entrega de un medicamento del plan de beneficios.",
+)
+MOTIVE_CODES = ("SS-01-02", "SS-01-05", "SS-02-01", "SS-03-04", "SS-05-02", None)
+
+
 @dataclass(frozen=True)
 class SeedShape:
     organizations: int = 200
     goals_per_plan: int = 10
     activities_per_goal: int = 5
+    complaints: int = 5_000
 
 
 @dataclass(frozen=True)
@@ -194,6 +246,7 @@ class Seeded:
     plan_ids: list[uuid.UUID]
     rows: dict[str, int]
     seconds: float
+    complaint_ids: list[uuid.UUID]
 
 
 def _nit(rng: random.Random) -> str:
@@ -322,13 +375,121 @@ def build_rows(shape: SeedShape, rng: random.Random) -> dict[str, list[tuple[Any
                             "proporcion",
                         )
                     )
+    complaints, events = build_complaints(shape, rng, organizations)
     return {
         "organizations": organizations,
         "plans": plans,
         "goals": goals,
         "activities": activities,
         "indicators": indicators,
+        "complaints": complaints,
+        "complaint_events": events,
     }
+
+
+def _complaint_events(
+    rng: random.Random, kind: ComplaintType, filed_at: datetime, now: datetime
+) -> list[deadlines.DeadlineEvent]:
+    """A plausible log: about half answered (some closed), some waiting for the petitioner, the rest open."""
+    if kind is ComplaintType.FELICITACION:
+        return []
+    draw = rng.random()
+    started = filed_at + timedelta(hours=rng.randint(1, 30))
+    if started >= now:
+        return []
+    log = [deadlines.DeadlineEvent(EventKind.EN_TRAMITE, started)]
+    if draw < 0.50:
+        hours = rng.randint(6, 72) if kind is ComplaintType.RECLAMO else rng.randint(24, 30 * 24)
+        answered = started + timedelta(hours=hours)
+        if answered < now:
+            log.append(deadlines.DeadlineEvent(EventKind.RESPONDIDO, answered))
+            if draw < 0.30 and answered + timedelta(days=3) < now:
+                log.append(deadlines.DeadlineEvent(EventKind.CERRADO, answered + timedelta(days=3)))
+    elif draw < 0.60 and kind is not ComplaintType.RECLAMO:
+        log.append(
+            deadlines.DeadlineEvent(EventKind.PENDIENTE_INFORMACION, started + timedelta(days=rng.randint(1, 6)))
+        )
+    return [event for event in log if event.occurred_at < now]
+
+
+def build_complaints(
+    shape: SeedShape, rng: random.Random, organizations: list[tuple[Any, ...]]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Complaints filed during 2026 with their logs, and the deadline columns the engine derives from them."""
+    now = datetime.now(UTC)
+    start = datetime(YEAR, 1, 2, 12, 0, tzinfo=UTC)
+    span = max((min(now, datetime(YEAR, 12, 31, tzinfo=UTC)) - start).total_seconds(), 86_400.0)
+    types = [kind for kind, _ in COMPLAINT_TYPES]
+    weights = [weight for _, weight in COMPLAINT_TYPES]
+    channels = list(Channel)
+    risks = list(Risk)
+    sequences: dict[uuid.UUID, int] = {}
+    complaints: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    for number in range(shape.complaints):
+        receiver = organizations[rng.randrange(len(organizations))]
+        entity = receiver if rng.random() < 0.7 else organizations[rng.randrange(len(organizations))]
+        filed_at = start + timedelta(seconds=int(rng.random() * span))
+        kind = rng.choices(types, weights)[0]
+        risk = rng.choice(risks) if kind is ComplaintType.RECLAMO and rng.random() < 0.8 else None
+        minor = rng.random() < 0.12
+        log = _complaint_events(rng, kind, filed_at, now)
+        try:
+            state = deadlines.compute_deadline(filed_at, kind, risk, minor, log, now=now)
+        except deadlines.DeadlineRuleError:
+            log = []
+            state = deadlines.compute_deadline(filed_at, kind, risk, minor, log, now=now)
+        derived = derived_columns(state, filed_at)
+        sequences[receiver[0]] = sequence = sequences.get(receiver[0], 0) + 1
+        complaint_id = _uuid(rng)
+        updated_at = max([filed_at, *(event.occurred_at for event in log)])
+        attachments = (
+            [
+                {
+                    "name": f"soporte-{number}.pdf",
+                    "media_type": "application/pdf",
+                    "size_bytes": rng.randint(10**4, 10**6),
+                }
+            ]
+            if rng.random() < 0.3
+            else []
+        )
+        complaints.append(
+            (
+                complaint_id,
+                receiver[0],
+                filed_at,
+                updated_at,
+                1 + len(log),
+                entity[0],
+                f"{receiver[7].split('-')[0]}-{YEAR}-{sequence:06d}",
+                filed_at,
+                kind.value,
+                rng.choice(channels).value,
+                risk.value if risk else None,
+                minor,
+                receiver[8],
+                MOTIVE_CODES[rng.randrange(len(MOTIVE_CODES))],
+                COMPLAINT_TEXTS[number % len(COMPLAINT_TEXTS)],
+                orjson.dumps(attachments).decode(),
+                # The engine's derived columns, whichever it stores (COPY takes JSONB as text).
+                *(orjson.dumps(value).decode() if name == "flags" else value for name, value in derived.items()),
+            )
+        )
+        events.extend(
+            (complaint_id, receiver[0], event.kind.value, event.occurred_at, None, "{}", event.occurred_at)
+            for event in log
+        )
+    return complaints, events
+
+
+def complaint_columns() -> tuple[str, ...]:
+    """The columns of the complaint rows: the filing's, then those `derived_columns` returns, in its order."""
+    filed_at = datetime(YEAR, 1, 2, tzinfo=UTC)
+    return (
+        *COMPLAINT_COLUMNS,
+        *derived_columns(deadlines.compute_deadline(filed_at, ComplaintType.PETICION), filed_at),
+    )
 
 
 async def seed(url: str, shape: SeedShape, *, random_seed: int = 2063) -> Seeded:
@@ -345,6 +506,8 @@ async def seed(url: str, shape: SeedShape, *, random_seed: int = 2063) -> Seeded
                 ("goals", GOAL_COLUMNS),
                 ("activities", ACTIVITY_COLUMNS),
                 ("indicators", INDICATOR_COLUMNS),
+                ("complaints", complaint_columns()),
+                ("complaint_events", EVENT_COLUMNS),
             ):
                 await connection.copy_records_to_table(table, records=tables[table], columns=columns)
             await connection.execute(
@@ -365,4 +528,5 @@ async def seed(url: str, shape: SeedShape, *, random_seed: int = 2063) -> Seeded
         plan_ids=[plan[0] for plan in tables["plans"]],
         rows=rows,
         seconds=time.perf_counter() - started,
+        complaint_ids=[complaint[0] for complaint in tables["complaints"]],
     )

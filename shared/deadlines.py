@@ -33,7 +33,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from shared.calendar import add_business_days, business_days_between, first_business_day_from, is_business_day
-from shared.enums import Clock, ComplaintStatus, ComplaintType, EventKind, Risk, TermUnit, Timeliness
+from shared.enums import Clock, ComplaintStatus, ComplaintType, DatePrecision, EventKind, Risk, TermUnit, Timeliness
 from shared.periods import BOGOTA, bogota_date
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "allowed_events",
     "compute_deadline",
     "end_of_day",
+    "month_start",
     "preview",
     "silence_deadline",
     "term_end",
@@ -352,6 +353,16 @@ def term_for(
             continue
         return rule.term
     return None
+
+
+def month_start(moment: datetime | date) -> datetime:
+    """The first instant, in America/Bogota, of the Bogotá month of ``moment``.
+
+    The ``filed_at`` of a complaint known only by its month (``date_precision`` ``month``, as in
+    Supersalud's open data, which has ``MES`` and no day). A datetime counts by its Bogotá date.
+    """
+    day = bogota_date(moment)
+    return datetime.combine(day.replace(day=1), time.min, tzinfo=BOGOTA)
 
 
 def end_of_day(day: date) -> datetime:
@@ -686,8 +697,13 @@ def compute_deadline(
     settings: DeadlineSettings = DEFAULT_SETTINGS,
     *,
     now: datetime | None = None,
+    precision: DatePrecision | str = DatePrecision.DAY,
 ) -> DeadlineState:
     """Replay a complaint's event log and derive its status, clock and deadline.
+
+    A complaint whose filing is known only to the month (``precision`` ``month``) has no term: no day
+    to count from, so its clock is ``none`` and it has no due date, whatever its type; it is kept for
+    statistics. Its events still move its status.
 
     Events are taken in ``occurred_at`` order (ties keep the log order). Semantics, per kind:
 
@@ -710,7 +726,10 @@ def compute_deadline(
     allowed at its point in the log, with the events allowed there; ValueError on a naive datetime.
     """
     _require_aware(filed_at, "filed_at")
-    term = term_for(type, risk, filed_at, minor, settings)
+    if DatePrecision(precision) is DatePrecision.MONTH:
+        term = None
+    else:
+        term = term_for(type, risk, filed_at, minor, settings)
     replay = _Replay(filed_at, term)
     for event in sorted(events, key=lambda event: event.occurred_at):
         replay.apply(event)

@@ -193,3 +193,22 @@ class TermUnit(StrEnum):
 
     BUSINESS_DAYS = "business_days"
     HOURS = "hours"
+
+
+class DatePrecision(StrEnum):
+    """How precise a complaint's filing instant is: a day (the default) or only a month (Supersalud open data).
+
+    A complaint known only by its month is kept for statistics: its `filed_at` is the first instant of the
+    month in America/Bogota and it has no legal term.
+    """
+
+    DAY = "day"
+    MONTH = "month"
+
+
+class MotiveLevel(StrEnum):
+    """Level of a motive in the Supersalud hierarchy: macromotivo, motivo general, motivo específico."""
+
+    MACRO = "macro"
+    GENERAL = "general"
+    ESPECIFICO = "especifico"

@@ -4,6 +4,7 @@ It never touches the database: it reads the API over HTTP with the caller's key,
 the caller's scope.
 """
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,12 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import Response
 
+from services.analytics.clients.api import ApiResponseCache
+from services.analytics.complaints.router import priorities_router
+from services.analytics.complaints.router import router as complaints_router
 from services.analytics.config import Settings, get_settings
+from services.analytics.indicators.router import router as indicators_router
+from services.analytics.plans.router import router as plans_router
 from services.kit.app import install_conventions
 from services.kit.openapi import stable_operation_id
 from services.kit.responses import json_response
@@ -32,6 +38,9 @@ def create_app(settings: Settings | None = None, *, api_transport: httpx.AsyncBa
             base_url=settings.api_base_url, timeout=settings.api_timeout_seconds, transport=api_transport
         ) as client:
             app.state.api = client
+            # Everything loaded at startup (pandas, pydantic schemas, routes) never dies: keeping it out of
+            # the collector's full passes makes a 2,000-activity plan's figures ~1.5-2× cheaper in CPU.
+            gc.freeze()
             yield
 
     app = FastAPI(
@@ -44,9 +53,19 @@ def create_app(settings: Settings | None = None, *, api_transport: httpx.AsyncBa
         ),
         lifespan=lifespan,
         generate_unique_id_function=stable_operation_id,
-        openapi_tags=[{"name": "health", "description": "Estado del servicio."}],
+        openapi_tags=[
+            {"name": "health", "description": "Estado del servicio."},
+            {"name": "complaints", "description": "Consolidado bimestral, tendencias y priorización de PQRD."},
+            {"name": "plans", "description": "Ejecución física y presupuestal de los planes PPSS y sus indicadores."},
+        ],
     )
     install_conventions(app)
+    # ETag-validated API answers, shared by every request of the process (keyed by caller key hash + URL).
+    app.state.api_cache = ApiResponseCache()
+    app.include_router(complaints_router)
+    app.include_router(priorities_router)
+    app.include_router(plans_router)
+    app.include_router(indicators_router)
 
     @app.get("/health", tags=["health"], response_model=Health)
     async def health() -> Response:

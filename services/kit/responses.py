@@ -1,7 +1,10 @@
 """Responses serialised by pydantic's compiled serializer, with the ETag conventions of DESIGN.md §4."""
 
+import uuid
 from collections.abc import Mapping
+from typing import Any
 
+import orjson
 from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -14,6 +17,22 @@ JSON_MEDIA_TYPE = "application/json"
 def json_response(model: BaseModel, *, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """Serialise a contract model straight to bytes (no second validation pass)."""
     return Response(model.model_dump_json(), status_code=status_code, media_type=JSON_MEDIA_TYPE, headers=headers)
+
+
+def json_bytes(value: Any) -> bytes:
+    """JSON of plain values as the contract models write it (instants in UTC with `Z`), without a model.
+
+    For hot reads that serialise stored columns directly; a test per use holds the bytes equal to the
+    contract model's.
+    """
+    return orjson.dumps(value, default=_driver_value, option=orjson.OPT_UTC_Z)
+
+
+def _driver_value(value: Any) -> str:
+    # asyncpg decodes uuid columns to its own UUID subclass, which orjson leaves to this hook.
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def etag_for(version: int) -> str:
@@ -31,19 +50,33 @@ def resource_response(
     return tagged_response(request, model, etag_for(version), status_code=status_code, location=location)
 
 
+def _not_modified(request: Request, etag: str) -> bool:
+    if_none_match = request.headers.get("if-none-match")
+    # If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" and "x" match.
+    opaque = etag.removeprefix("W/")
+    if not if_none_match:
+        return False
+    return if_none_match.strip() == "*" or opaque in _etag_values(if_none_match)
+
+
 def tagged_response(
     request: Request, model: BaseModel, etag: str, *, status_code: int = 200, location: str | None = None
 ) -> Response:
     """A response with an explicit ETag; `If-None-Match` with it answers 304."""
-    if_none_match = request.headers.get("if-none-match")
-    # If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" and "x" match.
-    opaque = etag.removeprefix("W/")
-    if status_code == 200 and if_none_match and (if_none_match.strip() == "*" or opaque in _etag_values(if_none_match)):
+    if status_code == 200 and _not_modified(request, etag):
         return Response(status_code=304, headers={"ETag": etag})
     headers = {"ETag": etag}
     if location:
         headers["Location"] = location
     return json_response(model, status_code=status_code, headers=headers)
+
+
+def resource_json_response(request: Request, body: bytes, version: int) -> Response:
+    """`resource_response` for a body already serialised (hot reads): the same ETag and 304 rules."""
+    etag = etag_for(version)
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type=JSON_MEDIA_TYPE, headers={"ETag": etag})
 
 
 def required_version(request: Request, current_version: int | None = None) -> int:

@@ -1,9 +1,9 @@
 """`python -m services.local.rederive_deadlines`: re-run the deadline engine over every complaint's event log.
 
 Needed after a change to the holiday table or to the rules of `shared.deadlines`, so the fix reaches old
-complaints: the stored status, clock, due date and term of each complaint are re-derived from its events
-and rewritten (with a new version) only where they changed. Works in batches, one transaction each, so a
-large table is never locked as a whole. Logs complaint ids only, never content.
+complaints: the stored status, clock, due date, term and response time in business days of each complaint
+are re-derived from its events and rewritten (with a new version) only where they changed. Works in
+batches, one transaction each, so a large table is never locked as a whole. Logs complaint ids only, never content.
 
 Usage: python -m services.local.rederive_deadlines [--batch-size 1000]
 """

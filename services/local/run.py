@@ -123,6 +123,9 @@ def main() -> int:
             f"  secretaría              {keys.secretaria}\n"
             f"  admin                   {admin_secret}\n\n"
             f"Try:  curl -H 'Authorization: Bearer {keys.association}' {api}/v1/plans/{keys.plan_id}/tree\n"
+            f"      curl -H 'Authorization: Bearer {keys.secretaria}' "
+            f"'{analytics}/v1/analytics/complaints/bimonthly?group_by=entity,type'\n"
+            "      (consolidado de PQRD del último bimestre; &format=xlsx para la hoja de cálculo)\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )

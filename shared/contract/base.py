@@ -1,10 +1,27 @@
 """Base shapes of the wire contract: records, pages, problems."""
 
-from datetime import datetime
-from typing import Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+
+
+def _text_not_number(value: object) -> object:
+    # Pydantic reads a bare number as Unix seconds; on the wire dates and instants are ISO 8601 strings.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("Debe ser una fecha o un instante en texto ISO 8601, no un número.")
+    return value
+
+
+#: An instant as RFC 3339 text on the wire (never a number of seconds).
+WireInstant = Annotated[datetime, BeforeValidator(_text_not_number)]
+#: An instant with its UTC offset, as RFC 3339 text on the wire.
+WireAwareInstant = Annotated[AwareDatetime, BeforeValidator(_text_not_number)]
+#: A calendar day as `YYYY-MM-DD` text on the wire (never a number of seconds).
+WireDate = Annotated[date, BeforeValidator(_text_not_number)]
+#: `true` or `false` only (not 0/1, "yes" or "off").
+WireBool = StrictBool
 
 
 class ContractModel(BaseModel):

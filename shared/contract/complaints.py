@@ -7,10 +7,21 @@ only through `/v1/complaints/{id}/person` (:class:`ComplaintPeople`), and every 
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
-from shared.contract.base import ContractModel, Record
-from shared.enums import Channel, Clock, ComplaintStatus, ComplaintType, EventKind, Risk, TermUnit, Timeliness
+from shared.contract.base import ContractModel, Record, WireBool, WireInstant
+from shared.enums import (
+    Channel,
+    Clock,
+    ComplaintStatus,
+    ComplaintType,
+    DatePrecision,
+    EventKind,
+    MotiveLevel,
+    Risk,
+    TermUnit,
+    Timeliness,
+)
 
 
 class ComplaintAttachment(ContractModel):
@@ -18,7 +29,7 @@ class ComplaintAttachment(ContractModel):
 
     name: str = Field(min_length=1, max_length=300, description="Nombre del archivo.")
     media_type: str | None = Field(default=None, max_length=100, description="Tipo MIME, `application/pdf`.")
-    size_bytes: int | None = Field(default=None, ge=0, le=10**12)
+    size_bytes: StrictInt | None = Field(default=None, ge=0, le=10**12)
     url: str | None = Field(default=None, max_length=2000, description="Dónde está guardado el archivo.")
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
@@ -42,6 +53,11 @@ class Complaint(Record):
     entity_id: UUID = Field(description="Organización contra la que se presenta (puede ser la misma receptora).")
     radicado: str = Field(description="Número de radicado, único en la organización receptora.")
     filed_at: datetime = Field(description="Instante de radicación.")
+    date_precision: DatePrecision = Field(
+        default=DatePrecision.DAY,
+        description="`month`: solo se conoce el mes de radicación (datos abiertos de Supersalud); `filed_at` es "
+        "el primer instante de ese mes en Bogotá y la queja no tiene término.",
+    )
     type: ComplaintType
     channel: Channel
     risk: Risk | None = Field(default=None, description="Clasificación de riesgo; solo para `reclamo`.")
@@ -67,6 +83,10 @@ class Complaint(Record):
         default=None, description="Último día del peticionario para completar la información pedida."
     )
     answered_at: datetime | None = None
+    response_business_days: int | None = Field(
+        default=None,
+        description="Días hábiles entre radicación y respuesta (el día 1 es el primer día hábil siguiente).",
+    )
     flags: list[str] = Field(
         description="Irregularidades registradas (`late_transfer`, `late_information_request`, …)."
     )
@@ -77,6 +97,26 @@ class Complaint(Record):
         default=None,
         description="Segundos hasta `due_at` mientras el término corre (negativo si ya venció); nulo si no corre.",
     )
+
+
+class ComplaintMotive(ContractModel):
+    """A motive of the Supersalud catalogue, valid for complaints filed from `valid_from` to `valid_to`."""
+
+    code: str = Field(description="Código propio y estable (`ME23-01`); la fuente no trae códigos.")
+    level: MotiveLevel
+    name: str = Field(description="Nombre del motivo como lo escribe Supersalud.")
+    parent_code: str | None = Field(default=None, description="Motivo del nivel superior, si se conoce.")
+    valid_from: date = Field(description="Primer día de radicación en que rige (inclusive).")
+    valid_to: date | None = Field(
+        default=None, description="Último día en que rige (inclusive); nulo si sigue vigente."
+    )
+    source: str = Field(description="De dónde se tomó.")
+
+
+class ComplaintMotives(ContractModel):
+    """Motives of the catalogue, ordered by code."""
+
+    items: list[ComplaintMotive]
 
 
 class ComplaintAnswer(ContractModel):
@@ -114,10 +154,10 @@ class ComplaintEvents(ContractModel):
 class Consent(ContractModel):
     """Consent to the processing of personal data (Ley 1581 de 2012)."""
 
-    given: bool
+    given: WireBool
     text_version: str | None = Field(default=None, max_length=50)
     channel: Channel | None = None
-    at: datetime | None = None
+    at: WireInstant | None = Field(default=None, description="Instante RFC 3339 en que se dio el consentimiento.")
 
 
 class ComplaintPerson(ContractModel):
@@ -205,6 +245,15 @@ class ComplaintStat(ComplaintGroup):
     )
     median_response_hours: float | None = Field(
         default=None, description="Mediana de horas entre radicación y respuesta; nula si ninguna fue respondida."
+    )
+    mean_response_business_days: float | None = Field(
+        default=None,
+        description="Media de días hábiles entre radicación y respuesta (el día 1 es el primer día hábil "
+        "siguiente a la radicación); nula si ninguna fue respondida.",
+    )
+    median_response_business_days: float | None = Field(
+        default=None,
+        description="Mediana de días hábiles entre radicación y respuesta; nula si ninguna fue respondida.",
     )
 
 

@@ -1,4 +1,4 @@
-"""Plan import reports: what a file held, what was wrong with it, and what importing it changes."""
+"""Import reports (plans and complaints): what a file held, what was wrong with it, and what importing it changes."""
 
 from typing import Literal
 from uuid import UUID
@@ -29,6 +29,14 @@ class ImportCounts(ContractModel):
     progress_rows: int = 0
 
 
+class ComplaintImportCounts(ContractModel):
+    """What a complaint file holds."""
+
+    complaints: int = Field(description="Quejas válidas del archivo que aún no estaban registradas.")
+    already_present: int = Field(description="Quejas del archivo cuyo radicado ya estaba registrado (no se importan).")
+    people: int = Field(description="Registros de datos personales (peticionario, afectado) que se escriben.")
+
+
 class ImportDifference(ContractModel):
     """How one goal or activity of the file compares with the plan already stored."""
 
@@ -39,18 +47,23 @@ class ImportDifference(ContractModel):
 
 
 class ImportReport(Record):
-    """The answer of `POST /v1/plans:import`, kept under `/v1/imports/{id}`."""
+    """The answer of `POST /v1/plans:import` and `POST /v1/complaints:import`, kept under `/v1/imports/{id}`."""
 
+    kind: Literal["plan", "complaints"] = Field(default="plan", description="Qué trae el archivo.")
     status: Literal["dry_run", "committed", "rejected"]
     file_name: str
     sha256: str
     size_bytes: int
     format: str = Field(description="`delimited`, `xlsx` o `pisis`.")
-    layout: str | None = Field(default=None, description="`association`, `eps_annex`, `pisis_ppps` o `pisis_spps`.")
+    layout: str | None = Field(
+        default=None,
+        description="Planes: `association`, `eps_annex`, `pisis_ppps` o `pisis_spps`; quejas: `plain` (plantilla) o "
+        "`supersalud` (columnas de datos abiertos).",
+    )
     plan_id: UUID | None = None
     year: int | None = None
     api_key_id: UUID | None = None
-    counts: ImportCounts
+    counts: ImportCounts | ComplaintImportCounts
     problems: list[ImportProblem]
     differences: list[ImportDifference] = Field(
         default_factory=list, description="Cambios frente al plan guardado (re-importaciones)."

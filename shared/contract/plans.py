@@ -119,3 +119,36 @@ class PlanTree(Plan):
     """The whole plan in one response: axes → goals → activities → indicators."""
 
     axes: list[AxisNode]
+
+
+class ActivityProgressTotals(ContractModel):
+    """One activity of a plan with what it programmed and the sum of what was reported up to the cut-off."""
+
+    activity_id: UUID
+    goal_id: UUID
+    axis: Axis
+    line: str
+    goal_code: str
+    code: str
+    planned_quantity: int
+    planned_budget: int = Field(description="Presupuesto programado (COP).")
+    schedule_months: list[int] = Field(description="Meses programados (1–12) del año del plan.")
+    executed_quantity: int = Field(description="Σ cantidad ejecutada reportada hasta el corte, tal como se reportó.")
+    people_reached: int = Field(description="Σ personas alcanzadas hasta el corte.")
+    executed_budget: int = Field(description="Σ presupuesto ejecutado (COP) hasta el corte.")
+    months_reported: int = Field(description="Meses con ejecución registrada hasta el corte.")
+    flagged_months: list[str] = Field(
+        description="Meses marcados como no ejecutados pero con cantidad reportada (se suman, no se anulan)."
+    )
+
+
+class PlanProgressSummary(ContractModel):
+    """Executed totals of every activity of a plan up to and including a month, summed in PostgreSQL."""
+
+    plan_id: UUID
+    year: int
+    title: str
+    period_start: date
+    period_end: date
+    as_of: str = Field(description="Mes de corte `YYYY-MM`, incluido.")
+    activities: list[ActivityProgressTotals]

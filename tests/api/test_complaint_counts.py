@@ -122,6 +122,8 @@ async def test_stats_per_month_and_overall(client: httpx.AsyncClient, eps: Actor
             "overdue_unanswered": 1,
             "mean_response_hours": None,
             "median_response_hours": None,
+            "mean_response_business_days": None,
+            "median_response_business_days": None,
         },
         {
             "month": "2026-02",
@@ -133,6 +135,9 @@ async def test_stats_per_month_and_overall(client: httpx.AsyncClient, eps: Actor
             # 2026-02-28T23:30 → 2026-03-02T10:00 (Bogotá).
             "mean_response_hours": 34.5,
             "median_response_hours": 34.5,
+            # Filed on a Saturday: day 1 is Monday 2 March, the day of the answer.
+            "mean_response_business_days": 1.0,
+            "median_response_business_days": 1.0,
         },
         {
             "month": "2026-03",
@@ -144,6 +149,9 @@ async def test_stats_per_month_and_overall(client: httpx.AsyncClient, eps: Actor
             # 61 days.
             "mean_response_hours": 1464.0,
             "median_response_hours": 1464.0,
+            # 11 March to Sunday 10 May: 43 weekdays minus San José, Holy Thursday, Good Friday and 1 May.
+            "mean_response_business_days": 39.0,
+            "median_response_business_days": 39.0,
         },
     ]
     assert await get_items(client, STATS, eps) == [
@@ -155,6 +163,8 @@ async def test_stats_per_month_and_overall(client: httpx.AsyncClient, eps: Actor
             "overdue_unanswered": 2,
             "mean_response_hours": 749.25,
             "median_response_hours": 749.25,
+            "mean_response_business_days": 20.0,
+            "median_response_business_days": 20.0,
         }
     ]
 

@@ -246,8 +246,8 @@ async def test_get_has_etag_and_304(client: httpx.AsyncClient, eps: Actor) -> No
 async def test_patch_changes_only_descriptive_fields(client: httpx.AsyncClient, eps: Actor) -> None:
     created = await file_complaint(client, eps)
     path = f"{COMPLAINTS}/{created['id']}"
-    assert_problem(await client.patch(path, json={"motive_code": "M01"}, headers=eps.headers), 428)
-    stale = await client.patch(path, json={"motive_code": "M01"}, headers={**eps.headers, "If-Match": '"9"'})
+    assert_problem(await client.patch(path, json={"motive_code": "ME23-01"}, headers=eps.headers), 428)
+    stale = await client.patch(path, json={"motive_code": "ME23-01"}, headers={**eps.headers, "If-Match": '"9"'})
     assert_problem(stale, 412)
     derived = await client.patch(path, json={"status": "cerrado"}, headers={**eps.headers, "If-Match": '"1"'})
     assert_problem(derived, 422, "status")
@@ -255,13 +255,13 @@ async def test_patch_changes_only_descriptive_fields(client: httpx.AsyncClient, 
     assert_problem(null_text, 422, "text")
     response = await client.patch(
         path,
-        json={"motive_code": "M01", "attachments": [{"name": "orden.pdf", "media_type": "application/pdf"}]},
+        json={"motive_code": "ME23-01", "attachments": [{"name": "orden.pdf", "media_type": "application/pdf"}]},
         headers={**eps.headers, "If-Match": '"1"'},
     )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["version"] == 2
-    assert body["motive_code"] == "M01"
+    assert body["motive_code"] == "ME23-01"
     assert body["attachments"][0]["name"] == "orden.pdf"
     assert body["due_date"] == created["due_date"]
 
@@ -382,7 +382,7 @@ async def test_personal_data_only_at_the_person_endpoint_and_every_read_logged(
         await client.get(path, headers=eps.headers),
         await client.get(COMPLAINTS, headers=secretaria.headers),
         await client.get(f"{path}/events", headers=secretaria.headers),
-        await client.patch(path, json={"motive_code": "M1"}, headers={**secretaria.headers, "If-Match": '"1"'}),
+        await client.patch(path, json={"motive_code": "ME23-02"}, headers={**secretaria.headers, "If-Match": '"1"'}),
     ):
         assert response.status_code == 200, response.text
         for secret in ("1020304050", "Pérez", "ana@example.com", "1122334455"):

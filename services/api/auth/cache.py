@@ -5,20 +5,25 @@ few seconds. A key revoked in this process is forgotten at once; other processes
 which is also how long a change of jurisdiction or oversight takes to reach a secretaría's scope there.
 """
 
+import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from services.api.auth.scope import Caller
 
 DEFAULT_TTL_SECONDS = 5.0
 MAX_ENTRIES = 10_000
+REFRESH_AFTER = 0.8
+"""Fraction of the TTL after which the next request that finds an entry refreshes it."""
 
 
 @dataclass
 class CallerCache:
     ttl_seconds: float = DEFAULT_TTL_SECONDS
     _entries: dict[str, tuple[float, Caller]] = field(default_factory=dict)
+    _loading: dict[str, "asyncio.Task[Caller]"] = field(default_factory=dict)
 
     def get(self, key_hash: str) -> Caller | None:
         entry = self._entries.get(key_hash)
@@ -29,6 +34,39 @@ class CallerCache:
             self._entries.pop(key_hash, None)
             return None
         return caller
+
+    async def get_or_load(self, key_hash: str, load: Callable[[], Awaitable[Caller]]) -> Caller:
+        """The remembered caller, or the one `load` finds, remembered from then on.
+
+        Under load an entry never expires with requests waiting on it: the first request that finds it in
+        the last fifth of its TTL looks the key up again (the others keep the entry, still valid), and
+        concurrent misses share a single lookup instead of each taking a pooled connection for the same row
+        (measured: expiries were the p99 of `GET /v1/complaints/{id}`). The lookup runs as a task of its own,
+        so a request that is cancelled does not cancel the others'.
+        """
+        entry = self._entries.get(key_hash)
+        if entry is not None:
+            age = time.monotonic() - entry[0]
+            if age <= self.ttl_seconds and (age <= self.ttl_seconds * REFRESH_AFTER or key_hash in self._loading):
+                return entry[1]
+        task = self._loading.get(key_hash)
+        if task is None:
+            task = asyncio.ensure_future(self._load(key_hash, load))
+            self._loading[key_hash] = task
+        return await asyncio.shield(task)
+
+    async def _load(self, key_hash: str, load: Callable[[], Awaitable[Caller]]) -> Caller:
+        try:
+            caller = await load()
+        except BaseException:
+            # A key that no longer authenticates is forgotten at once, even if its entry had time left.
+            self._entries.pop(key_hash, None)
+            raise
+        else:
+            self.put(key_hash, caller)
+            return caller
+        finally:
+            self._loading.pop(key_hash, None)
 
     def put(self, key_hash: str, caller: Caller) -> None:
         if self.ttl_seconds <= 0:

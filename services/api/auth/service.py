@@ -34,14 +34,19 @@ ROLE_ORGANIZATION_KINDS: dict[Role, frozenset[OrganizationKind]] = {
 }
 
 
-async def authenticate(session: AsyncSession, token: str | None, *, cache: CallerCache | None = None) -> Caller:
-    """The caller behind a bearer key: 401 without one or with an unknown or revoked one."""
+def required_token(token: str | None) -> str:
+    """The bearer key; 401 without one."""
     if not token:
         raise Unauthorized(
             "Envíe su clave de API en el encabezado Authorization: Bearer <clave>.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    key_hash = hash_api_key(token)
+    return token
+
+
+async def authenticate(session: AsyncSession, token: str | None, *, cache: CallerCache | None = None) -> Caller:
+    """The caller behind a bearer key: 401 without one or with an unknown or revoked one."""
+    key_hash = hash_api_key(required_token(token))
     caller = cache.get(key_hash) if cache is not None else None
     if caller is None:
         caller = await _load_caller(session, key_hash)

@@ -1,14 +1,17 @@
 """SQL for complaints: scope over receiving and complained-about organisations, filters, event log, people."""
 
 import uuid
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
+import asyncpg
+import orjson
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Float,
-    Select,
+    Text,
     case,
     cast,
     extract,
@@ -19,16 +22,21 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.api.auth.scope import Caller
 from services.api.models import (
     ComplaintEventRow,
+    ComplaintMonthlyCountRow,
+    ComplaintMotiveRow,
     ComplaintPersonRow,
     ComplaintRow,
     ComplaintSequenceRow,
+    OrganizationRow,
     PersonalDataAccessRow,
 )
 from services.api.models.complaint import COMPLAINT_SEARCH
@@ -37,24 +45,12 @@ from services.api.repository import RecordRepository
 from services.kit.errors import register_unique_constraint
 from shared.enums import ComplaintStatus, Timeliness
 
-
-class ComplaintRepository(RecordRepository[ComplaintRow]):
-    """Complaints are visible to the receiving organisation and to the organisation complained about."""
-
-    def readable_statement(self, caller: Caller) -> Select[ComplaintRow]:
-        statement = select(ComplaintRow)
-        if caller.visible_ids is not None:
-            statement = statement.where(
-                or_(
-                    col(ComplaintRow.organization_id).in_(caller.visible_ids),
-                    col(ComplaintRow.entity_id).in_(caller.visible_ids),
-                )
-            )
-        return statement
-
-
-complaints = ComplaintRepository(
-    ComplaintRow, sortable=("filed_at", "created_at", "updated_at", "due_sort_at"), default_sort="filed_at"
+# Complaints are visible to the receiving organisation and to the organisation complained about.
+complaints = RecordRepository(
+    ComplaintRow,
+    sortable=("filed_at", "created_at", "updated_at", "due_sort_at"),
+    default_sort="filed_at",
+    scope_columns=("organization_id", "entity_id"),
 )
 # Clients sort by `due_at`; the page walks the non-null `due_sort_at` (complaints without a due date last).
 complaints.sortable["due_at"] = complaints.sortable.pop("due_sort_at")
@@ -117,10 +113,26 @@ async def page(
     return await complaints.page_of(session, statement, params)
 
 
+# The Bogotá month of filing, written exactly as in the migration's extended statistics (with literals, not
+# parameters) so the planner knows it has ~24 values per two years and hashes instead of sorting every row.
+MONTH_OF_FILING = func.date_trunc(
+    literal_column("'month'"), func.timezone(literal_column("'America/Bogota'"), col(ComplaintRow.filed_at))
+)
+
+
+def _month_keys(rows: Iterable[RowMapping]) -> list[dict[str, Any]]:
+    """Rows with the month group key as `AAAA-MM` text."""
+    found = [dict(row) for row in rows]
+    for row in found:
+        if row.get("month") is not None:
+            row["month"] = row["month"].strftime("%Y-%m")
+    return found
+
+
 # Group keys of `counts` and `stats`: the output name and its SQL expression.
 def group_expressions() -> dict[str, ColumnElement[Any]]:
     return {
-        "month": func.to_char(func.timezone("America/Bogota", col(ComplaintRow.filed_at)), "YYYY-MM"),
+        "month": MONTH_OF_FILING,
         "entity_id": complaints.column("entity_id").expression,
         "type": complaints.column("type").expression,
         "channel": complaints.column("channel").expression,
@@ -160,7 +172,106 @@ async def aggregate(
         # Positions, not the expressions again: bound literals would render as different parameters.
         positions: list[ColumnElement[Any]] = [literal_column(str(index + 1)) for index in range(len(keys))]
         statement = statement.group_by(*positions).order_by(*positions)
+    return _month_keys((await session.execute(statement)).mappings())
+
+
+# Group keys and filters the monthly rollup holds, with their rollup columns.
+def rollup_expressions() -> dict[str, Any]:
+    return {
+        "month": func.to_char(col(ComplaintMonthlyCountRow.month), "YYYY-MM"),
+        "entity_id": col(ComplaintMonthlyCountRow.entity_id),
+        "type": col(ComplaintMonthlyCountRow.type),
+        "risk": col(ComplaintMonthlyCountRow.risk),
+    }
+
+
+async def count_from_rollup(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    group_by: Sequence[str],
+    equals: Mapping[str, Any],
+    month_from: date | None,
+    month_before: date | None,
+) -> list[dict[str, Any]]:
+    """`aggregate` with `count_measures` over whole Bogotá months, summed from `complaint_monthly_counts`."""
+    expressions = rollup_expressions()
+    keys = [expressions[name].label(name) for name in group_by]
+    total = cast(func.sum(col(ComplaintMonthlyCountRow.count)), BigInteger)
+    statement = select(*keys, total.label("count"))
+    if caller.visible_ids is not None:
+        statement = statement.where(
+            or_(
+                col(ComplaintMonthlyCountRow.organization_id).in_(caller.visible_ids),
+                col(ComplaintMonthlyCountRow.entity_id).in_(caller.visible_ids),
+            )
+        )
+    for name, value in equals.items():
+        if value is not None:
+            statement = statement.where(expressions[name] == value)
+    if month_from is not None:
+        statement = statement.where(col(ComplaintMonthlyCountRow.month) >= month_from)
+    if month_before is not None:
+        statement = statement.where(col(ComplaintMonthlyCountRow.month) < month_before)
+    statement = statement.having(total > 0)
+    if keys:
+        positions: list[ColumnElement[Any]] = [literal_column(str(index + 1)) for index in range(len(keys))]
+        statement = statement.group_by(*positions).order_by(*positions)
     return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
+# Columns of the bulk export, in order: the complaint without its free text, attachments and the `minor`
+# flag (the petitioner's words and files may carry personal data), and never the people table.
+EXPORT_COLUMNS = (
+    "id",
+    "organization_id",
+    "entity_id",
+    "radicado",
+    "filed_at",
+    "date_precision",
+    "type",
+    "channel",
+    "risk",
+    "municipality_code",
+    "motive_code",
+    "status",
+    "clock",
+    "due_at",
+    "due_date",
+    "answered_at",
+    "response_business_days",
+    "term_unit",
+    "term_length",
+    "extended",
+    "transferred_from_id",
+    "created_at",
+    "updated_at",
+)
+_EXPORT_TEXT_IDS = ("id", "organization_id", "entity_id", "transferred_from_id")
+
+
+def export_sql(
+    caller: Caller, *, equals: Mapping[str, Any], filed_from: datetime | None, filed_before: datetime | None
+) -> str:
+    """The export query as one SQL string (COPY and ADBC take no parameters): every value is rendered as an
+    escaped literal by SQLAlchemy, and all of them are typed (UUIDs, instants, enum values) before this."""
+    columns: list[Any] = [
+        cast(complaints.column(name), Text).label(name) if name in _EXPORT_TEXT_IDS else complaints.column(name)
+        for name in EXPORT_COLUMNS
+    ]
+    statement = complaints.readable_statement(caller).with_only_columns(
+        *columns, timeliness_expression().label("timeliness")
+    )
+    statement = statement.where(col(ComplaintRow.deleted_at).is_(None))
+    for name, value in equals.items():
+        if value is not None:
+            statement = statement.where(complaints.column(name) == value)
+    if filed_from is not None:
+        statement = statement.where(col(ComplaintRow.filed_at) >= filed_from)
+    if filed_before is not None:
+        statement = statement.where(col(ComplaintRow.filed_at) < filed_before)
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def count_measures() -> dict[str, ColumnElement[Any]]:
@@ -178,6 +289,10 @@ def stats_measures() -> dict[str, ColumnElement[Any]]:
         "overdue_unanswered": func.count().filter(timeliness == Timeliness.VENCIDA_SIN_RESPUESTA.value),
         "mean_response_hours": cast(func.avg(hours), Float),
         "median_response_hours": func.percentile_cont(0.5).within_group(cast(hours, Float)),
+        "mean_response_business_days": cast(func.avg(col(ComplaintRow.response_business_days)), Float),
+        "median_response_business_days": func.percentile_cont(0.5).within_group(
+            cast(col(ComplaintRow.response_business_days), Float)
+        ),
     }
 
 
@@ -284,3 +399,107 @@ async def log_personal_data_access(
             api_key_id=api_key_id, organization_id=organization_id, complaint_id=complaint_id, purpose=purpose
         )
     )
+
+
+# --- motive catalogue and bulk intake -----------------------------------------------------------------------
+
+
+def _motives_valid_on(day: date) -> ColumnElement[bool]:
+    return (col(ComplaintMotiveRow.valid_from) <= day) & (
+        col(ComplaintMotiveRow.valid_to).is_(None) | (col(ComplaintMotiveRow.valid_to) >= day)
+    )
+
+
+async def list_motives(
+    session: AsyncSession, *, valid_on: date | None = None, level: str | None = None
+) -> Sequence[ComplaintMotiveRow]:
+    statement = select(ComplaintMotiveRow).order_by(col(ComplaintMotiveRow.code))
+    if valid_on is not None:
+        statement = statement.where(_motives_valid_on(valid_on))
+    if level is not None:
+        statement = statement.where(col(ComplaintMotiveRow.level) == level)
+    return list((await session.execute(statement)).scalars())
+
+
+async def motive_valid_on(session: AsyncSession, code: str, day: date) -> bool:
+    statement = select(func.count()).where(col(ComplaintMotiveRow.code) == code, _motives_valid_on(day))
+    return bool((await session.execute(statement)).scalar_one())
+
+
+async def taken_radicados(session: AsyncSession, organization_id: uuid.UUID, radicados: Sequence[str]) -> set[str]:
+    """Which of `radicados` the organisation already has on live complaints (one query for a whole file)."""
+    if not radicados:
+        return set()
+    statement = select(col(ComplaintRow.radicado)).where(
+        col(ComplaintRow.organization_id) == organization_id,
+        col(ComplaintRow.deleted_at).is_(None),
+        col(ComplaintRow.radicado).in_(list(radicados)),
+    )
+    return set((await session.execute(statement)).scalars())
+
+
+async def reserve_sequence(session: AsyncSession, organization_id: uuid.UUID, year: int, count: int) -> int:
+    """Reserve `count` radicado numbers of an organisation and year at once; returns the last one reserved."""
+    statement = (
+        insert(ComplaintSequenceRow)
+        .values(organization_id=organization_id, year=year, last_value=count)
+        .on_conflict_do_update(
+            index_elements=[col(ComplaintSequenceRow.organization_id), col(ComplaintSequenceRow.year)],
+            set_={"last_value": col(ComplaintSequenceRow.last_value) + count},
+        )
+        .returning(col(ComplaintSequenceRow.last_value))
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+class CopyConflict(Exception):
+    """A bulk write hit a unique index: the savepoint must be rolled back."""
+
+
+async def insert_complaints(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Bulk-insert checked complaints that all have the same keys (imports), with COPY inside the savepoint."""
+    await _copy(session, ComplaintRow.__tablename__, rows, jsonb=("attachments", "flags"))
+
+
+async def copy_people(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Bulk-insert personal data rows that all have the same keys (imports), with COPY."""
+    await _copy(session, ComplaintPersonRow.__tablename__, rows, jsonb=("consent",))
+
+
+async def _copy(session: AsyncSession, table: str, rows: Sequence[Mapping[str, Any]], *, jsonb: Sequence[str]) -> None:
+    """COPY on the request's own connection (its transaction and savepoint); columns left out take defaults.
+
+    COPY hands values to the server's binary input functions, which take JSONB as its text: those columns
+    are encoded here (SQLAlchemy would do it for an INSERT).
+    """
+    if not rows:
+        return
+    columns = list(rows[0].keys())
+    encoded = [index for index, column in enumerate(columns) if column in jsonb]
+    records = []
+    for row in rows:
+        values = [row[column] for column in columns]
+        for index in encoded:
+            if values[index] is not None:
+                values[index] = orjson.dumps(values[index]).decode()
+        records.append(tuple(values))
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    try:
+        await driver.copy_records_to_table(table, records=records, columns=columns)
+    except asyncpg.exceptions.UniqueViolationError:
+        # Another request wrote the same radicados between the check and the COPY.
+        raise CopyConflict(table) from None
+
+
+async def entities(session: AsyncSession) -> Sequence[tuple[uuid.UUID, str | None, str, str | None]]:
+    """`(id, nit, name, reps_code)` of every live organisation: what a file may name the entity complained about by.
+
+    Any registered entity can be complained about (as in `POST /v1/complaints`), so this is not scoped.
+    """
+    statement = select(
+        col(OrganizationRow.id), col(OrganizationRow.nit), col(OrganizationRow.name), col(OrganizationRow.reps_code)
+    ).where(col(OrganizationRow.deleted_at).is_(None))
+    return [tuple(row) for row in (await session.execute(statement)).all()]  # type: ignore[misc]

@@ -1,34 +1,51 @@
-"""Endpoints of /v1/complaints, /v1/deadlines and /v1/calendar."""
+"""Endpoints of /v1/complaints (with intake in bulk), /v1/complaint-motives, /v1/deadlines and /v1/calendar."""
 
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from services.api.auth.dependencies import CallerDep
-from services.api.complaints import service
-from services.api.complaints.schemas import ComplaintCreate, ComplaintEventCreate, ComplaintUpdate
-from services.api.db import SessionDep
+from services.api.batch import run_batch
+from services.api.complaints import importer, service
+from services.api.complaints.schemas import (
+    MAX_COMPLAINT_BATCH,
+    ComplaintBatch,
+    ComplaintCreate,
+    ComplaintEventCreate,
+    ComplaintUpdate,
+)
+from services.api.db import SessionDep, read_connection
+from services.api.imports.router import (
+    accepted_warnings_of,
+    form_boolean,
+    form_uuid,
+    form_year,
+    read_upload,
+    report_response,
+)
 from services.api.pagination import PageParamsDep, parse_instant
 from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, record_response
 from services.kit.errors import field_error
 from services.kit.openapi import problem_responses
-from services.kit.responses import JSON_MEDIA_TYPE, json_response, required_version
-from shared.contract import Page
+from services.kit.responses import JSON_MEDIA_TYPE, json_response, required_version, resource_json_response
+from shared.contract import BatchResult, Page
 from shared.contract.complaints import (
     BusinessDays,
     Complaint,
     ComplaintCounts,
     ComplaintEvent,
     ComplaintEvents,
+    ComplaintMotives,
     ComplaintPeople,
     ComplaintStats,
     DeadlinePreview,
 )
-from shared.enums import Channel, ComplaintStatus, ComplaintType, Risk, Timeliness
+from shared.contract.imports import ImportReport
+from shared.enums import Channel, ComplaintStatus, ComplaintType, MotiveLevel, Risk, Timeliness
 from shared.periods import BOGOTA
 
 # Complaint ids only match UUIDs, so `/v1/complaints/counts` never reaches a complaint route; a path that
@@ -38,6 +55,7 @@ complaints_router = APIRouter(
 )
 deadlines_router = APIRouter(prefix="/v1/deadlines", tags=["complaints"], responses=problem_responses(401, 422))
 calendar_router = APIRouter(prefix="/v1/calendar", tags=["complaints"], responses=problem_responses(401, 422))
+motives_router = APIRouter(prefix="/v1/complaint-motives", tags=["complaints"], responses=problem_responses(401, 422))
 
 _INSTANT_OR_DATE = (
     "Fecha `AAAA-MM-DD` (día completo en Bogotá) o instante RFC 3339 con zona (`2026-02-01T00:00:00-05:00`)."
@@ -96,8 +114,7 @@ async def list_complaints(
         q=q,
     )
     rows, cursor = await service.list_complaints(session, caller, params, filters)
-    now = service.now_utc()
-    return json_response(Page[Complaint](items=[service.to_contract(row, now) for row in rows], next_cursor=cursor))
+    return Response(service.page_json(rows, cursor, service.now_utc()), media_type=JSON_MEDIA_TYPE)
 
 
 _GROUP_BY = Query(
@@ -157,6 +174,34 @@ async def complaint_stats(
     return _compact(await service.complaint_stats(session, caller, keys, filters))
 
 
+_EXPORT_CONTENT = {
+    "application/vnd.apache.arrow.stream": {"schema": {"type": "string", "format": "binary"}},
+    "text/csv": {"schema": {"type": "string"}},
+}
+
+
+@complaints_router.get("/export", response_class=StreamingResponse, responses={200: {"content": _EXPORT_CONTENT}})
+async def export_complaints(
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    filters: AggregateFiltersDep,
+    format: Annotated[
+        service.ExportFormat, Query(description="`arrow` (flujo Arrow IPC) o `csv` (UTF-8 con encabezado).")
+    ] = service.ExportFormat.ARROW,
+) -> StreamingResponse:
+    """Stream the caller's live complaints without personal data (no text), as Arrow IPC or CSV."""
+    exported = await service.export_complaints(session, caller, request.app.state.engine, format, filters)
+    return StreamingResponse(
+        exported.body,
+        media_type=exported.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{exported.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @complaints_router.post("", status_code=201, response_model=Complaint, responses=WRITE_PROBLEMS)
 async def create_complaint(request: Request, caller: CallerDep, session: SessionDep, body: ComplaintCreate) -> Response:
     """File a complaint; the radicado is generated when missing and the legal deadline is derived."""
@@ -172,10 +217,12 @@ async def create_complaint(request: Request, caller: CallerDep, session: Session
 
 
 @complaints_router.get("/{complaint_id:uuid}", response_model=Complaint, responses=problem_responses(304))
-async def get_complaint(request: Request, caller: CallerDep, session: SessionDep, complaint_id: uuid.UUID) -> Response:
+async def get_complaint(request: Request, caller: CallerDep, complaint_id: uuid.UUID) -> Response:
     """Read one complaint with its deadline, timeliness and time left; never personal data."""
-    row = await service.get_complaint(session, caller, complaint_id)
-    return record_response(request, Complaint, service.to_contract(row, service.now_utc()))
+    # The hottest read: one statement on a pooled connection, held only for it; JSON straight from the row.
+    async with read_connection(request) as connection:
+        record = await service.read_complaint(connection, caller, complaint_id)
+    return resource_json_response(request, service.complaint_json(record, service.now_utc()), record["version"])
 
 
 @complaints_router.patch("/{complaint_id:uuid}", response_model=Complaint, responses=WRITE_PROBLEMS)
@@ -261,3 +308,95 @@ async def count_business_days(
 ) -> Response:
     """Business days between two dates, both included, and the national holidays in between."""
     return json_response(service.business_days(start, end))
+
+
+@complaints_router.post(":batch", status_code=207, response_model=BatchResult, responses=WRITE_PROBLEMS)
+async def create_complaints_batch(
+    request: Request, caller: CallerDep, session: SessionDep, body: ComplaintBatch
+) -> Response:
+    """File up to 1,000 complaints; each is applied or rejected on its own (207, one result per item)."""
+
+    async def create(item: ComplaintCreate) -> uuid.UUID:
+        return (await service.create_complaint(session, caller, item)).id
+
+    result = await run_batch(request, session, body.items, create, max_items=MAX_COMPLAINT_BATCH)
+    return json_response(result, status_code=207)
+
+
+@complaints_router.post(
+    ":import",
+    response_model=ImportReport,
+    responses={
+        **WRITE_PROBLEMS,
+        422: {
+            "description": "El archivo tiene errores o advertencias no aceptadas; el reporte va en `report` y no se "
+            "escribió nada.",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
+    },
+)
+async def import_complaints(
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    file: Annotated[
+        UploadFile,
+        File(description="CSV/TSV o XLSX: plantilla de Participa o columnas de datos abiertos de Supersalud."),
+    ],
+    organization_id: Annotated[
+        str | None, Form(description="Organización receptora; por defecto la de la clave.")
+    ] = None,
+    year: Annotated[
+        str | None, Form(description="Año de las filas que solo traen el mes (sin columna de año).")
+    ] = None,
+    dry_run: Annotated[str | None, Form(description="true (por defecto): revisar sin escribir.")] = None,
+    accept_warnings: Annotated[
+        str | None, Form(description="true, o códigos de advertencia separados por comas.")
+    ] = None,
+    sheet: Annotated[str | None, Form(description="Hoja del XLSX; por defecto la primera con encabezado.")] = None,
+) -> Response:
+    """Import complaints from a file (dry run by default): all or nothing, every problem with row and column."""
+    data, size, sha256 = await read_upload(file)
+    accepted = accepted_warnings_of(accept_warnings)
+    row = await importer.import_complaints_file(
+        session,
+        caller,
+        data=data,
+        file_name=file.filename or "archivo",
+        organization_id=form_uuid("organization_id", organization_id),
+        year=form_year(year),
+        dry_run=form_boolean("dry_run", dry_run, True),
+        accepted_warnings=accepted,
+        sheet=sheet,
+        size_bytes=size,
+        sha256=sha256,
+    )
+    return report_response(request, row, accepted)
+
+
+@motives_router.get("", response_model=ComplaintMotives)
+async def list_complaint_motives(
+    caller: CallerDep,
+    session: SessionDep,
+    valid_on: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            description="Solo los motivos vigentes para una radicación de ese día (`AAAA-MM-DD`).",
+        ),
+    ] = None,
+    level: MotiveLevel | None = None,
+) -> Response:
+    """The Supersalud motive catalogue with our codes, optionally only what is valid on a filing date."""
+    # A plain `date` would also take Unix timestamps ("0" is 1970-01-01); the catalogue wants a calendar day.
+    day = _calendar_day("valid_on", valid_on)
+    return json_response(await service.list_motives(session, valid_on=day, level=level))
+
+
+def _calendar_day(field: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise field_error(field, "Debe ser una fecha válida `AAAA-MM-DD`.") from None

@@ -2,14 +2,15 @@
 
 import re
 import uuid
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from services.api.batch import BatchRequest
+from shared.contract.base import WireAwareInstant, WireBool, WireDate
 from shared.contract.complaints import ComplaintAnswer, ComplaintAttachment, Consent
-from shared.enums import Channel, ComplaintType, EventKind, Risk
+from shared.enums import Channel, ComplaintType, DatePrecision, EventKind, Risk
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
@@ -55,7 +56,7 @@ class PersonIn(BaseModel):
     phone: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     address: str | None = Field(default=None, max_length=500)
-    birth_date: date | None = None
+    birth_date: WireDate | None = None
     sex: str | None = Field(default=None, max_length=20)
     population_group: str | None = Field(default=None, max_length=100)
     consent: Consent | None = None
@@ -86,23 +87,70 @@ class ComplaintCreate(BaseModel):
     radicado: Radicado | None = Field(
         default=None, description="Número de radicado; si falta se genera `<prefijo>-<año>-<consecutivo>`."
     )
-    filed_at: AwareDatetime = Field(description="Instante de radicación, con zona horaria.")
+    filed_at: WireAwareInstant = Field(description="Instante de radicación, con zona horaria.")
+    date_precision: DatePrecision = Field(
+        default=DatePrecision.DAY,
+        description="`month` si solo se conoce el mes: se guarda el primer instante de ese mes en Bogotá y la queja "
+        "queda sin término (solo para estadísticas).",
+    )
     type: ComplaintType
     channel: Channel
     risk: Risk | None = Field(default=None, description="Solo para `reclamo` (reclamo en salud).")
-    minor: bool = False
+    minor: WireBool = False
     municipality_code: MunicipalityCode | None = None
-    motive_code: MotiveCode | None = None
+    motive_code: MotiveCode | None = Field(
+        default=None,
+        description="Código del catálogo de motivos de Supersalud vigente en la radicación "
+        "(`GET /v1/complaint-motives?valid_on=`).",
+    )
     text: ComplaintText
     attachments: Attachments = Field(default_factory=list)
     person: PersonIn | None = Field(default=None, description="Datos del peticionario (tabla aparte).")
     affected_person: PersonIn | None = Field(default=None, description="Datos del afectado, si es otra persona.")
 
 
+MAX_COMPLAINT_BATCH = 1000
+
+
+class ComplaintBatch(BatchRequest[ComplaintCreate]):
+    """Up to 1,000 complaints, each validated like the body of `POST /v1/complaints`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "entity_id": "0b5e2f4a-3a2c-4c4e-8f0e-2d7b9a1c3e55",
+                            "radicado": "SIAU-2026-06-0001",
+                            "filed_at": "2026-06-26T10:00:00-05:00",
+                            "type": "reclamo",
+                            "channel": "web",
+                            "risk": "priorizado",
+                            "motive_code": "ME23-03",
+                            "text": "No me asignan la cita con el especialista.",
+                        },
+                        {
+                            "entity_id": "0b5e2f4a-3a2c-4c4e-8f0e-2d7b9a1c3e55",
+                            "filed_at": "2026-03-01T00:00:00-05:00",
+                            "date_precision": "month",
+                            "type": "queja",
+                            "channel": "telefono",
+                            "text": "Mala atención en la ventanilla.",
+                        },
+                    ]
+                }
+            ]
+        },
+    )
+    items: Annotated[list[ComplaintCreate], Field(min_length=1, max_length=MAX_COMPLAINT_BATCH)]
+
+
 class ComplaintUpdate(BaseModel):
     """Only the descriptive fields change by PATCH; the deadline changes through events."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"motive_code": "M01"}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"motive_code": "ME23-03"}]})
 
     text: ComplaintText | None = None
     motive_code: MotiveCode | None = None
@@ -123,10 +171,10 @@ class ComplaintEventCreate(BaseModel):
     )
 
     kind: EventKind
-    occurred_at: AwareDatetime | None = Field(default=None, description="Por defecto, ahora.")
+    occurred_at: WireAwareInstant | None = Field(default=None, description="Por defecto, ahora.")
     note: str | None = Field(default=None, max_length=5000)
     answer: ComplaintAnswer | None = Field(default=None, description="Obligatoria en `respondido`.")
-    new_due_date: date | None = Field(
+    new_due_date: WireDate | None = Field(
         default=None, description="Obligatoria en `prorroga`: nueva fecha de vencimiento."
     )
     reason: str | None = Field(default=None, max_length=5000, description="Obligatoria en `prorroga`: motivo.")

@@ -4,6 +4,7 @@ service layer exactly as API calls would, so the demo obeys every rule the API e
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 from sqlalchemy import select
@@ -13,14 +14,18 @@ from sqlmodel import col
 from services.api.auth import service as auth_service
 from services.api.auth.schemas import ApiKeyCreate
 from services.api.auth.scope import Caller
+from services.api.complaints import service as complaints_service
+from services.api.complaints.schemas import ComplaintCreate, ComplaintEventCreate
 from services.api.imports import service as imports_service
 from services.api.models import OrganizationRow
 from services.api.organizations import service as organizations_service
-from services.api.organizations.schemas import OrganizationCreate, OversightCreate
+from services.api.organizations.schemas import AffiliateCountCreate, OrganizationCreate, OversightCreate
 from services.api.pagination import PageParams
 from services.api.plans import service as plans_service
-from shared.enums import OrganizationKind, Role
+from shared.contract.complaints import ComplaintAnswer
+from shared.enums import Channel, ComplaintType, EventKind, OrganizationKind, Risk, Role
 from shared.nit import Nit
+from shared.periods import BOGOTA, Month
 
 SEED_PLAN = "plan_accion_asociacion_usuarios_2026.tsv"
 ASSOCIATION_NAME = "Asociación de Usuarios de Aliansalud EPS"
@@ -106,6 +111,7 @@ async def load_demo(session: AsyncSession, admin: Caller) -> DemoKeys:
         ),
     )
     await organizations_service.add_oversight(session, admin, antioquia.id, OversightCreate(organization_id=eps.id))
+    await _load_demo_complaints(session, admin, eps.id)
 
     plans_page = await plans_service.list_plans(
         session, admin, _first_page(), organization_id=association.id, year=2026, status=None
@@ -153,3 +159,61 @@ async def _load_seed_plan(session: AsyncSession, admin: Caller, association_id: 
     if report.plan_id is None:
         raise RuntimeError(f"the demo plan did not import: {report.problems}")
     return report.plan_id
+
+
+_DEMO_TYPES = (ComplaintType.PETICION, ComplaintType.RECLAMO, ComplaintType.QUEJA, ComplaintType.SOLICITUD_INFORMACION)
+_DEMO_CHANNELS = (Channel.WEB, Channel.TELEFONO, Channel.PRESENCIAL, Channel.CORREO, Channel.BUZON_SUGERENCIAS)
+
+
+async def _load_demo_complaints(session: AsyncSession, admin: Caller, eps_id: uuid.UUID) -> None:
+    """Sixteen months of complaints against the EPS and its monthly members, so the analytics figures
+    (bimonthly consolidation, trend, priorities) show real numbers; skipped once the EPS has complaints."""
+    existing = await complaints_service.count_complaints(
+        session, admin, [], complaints_service.AggregateFilters(entity_id=eps_id)
+    )
+    if existing.items and existing.items[0].count > 0:
+        return
+    now = datetime.now(UTC)
+    this_month = Month(now.astimezone(BOGOTA).year, now.astimezone(BOGOTA).month)
+    for back in range(16, -1, -1):
+        index = this_month.year * 12 + this_month.month - 1 - back
+        month = Month(index // 12, index % 12 + 1)
+        await organizations_service.add_affiliate_count(
+            session,
+            admin,
+            eps_id,
+            AffiliateCountCreate(month=month.code, municipality_code="11001", count=1_250_000 + 4_000 * (16 - back)),
+        )
+        # A deterministic, uneven load: 6 to 14 complaints a month, one in three answered in term.
+        for number in range(6 + (index * 7) % 9):
+            filed_at = datetime(month.year, month.month, 1 + (number * 3) % 27, 9 + number % 8, tzinfo=BOGOTA)
+            if filed_at >= now - timedelta(hours=1):
+                break
+            kind = _DEMO_TYPES[(index + number) % len(_DEMO_TYPES)]
+            row = await complaints_service.create_complaint(
+                session,
+                admin,
+                ComplaintCreate(
+                    organization_id=eps_id,
+                    entity_id=eps_id,
+                    filed_at=filed_at,
+                    type=kind,
+                    channel=_DEMO_CHANNELS[(index * 3 + number) % len(_DEMO_CHANNELS)],
+                    risk=(Risk.RIESGO_VITAL if number % 5 == 0 else Risk.SIMPLE)
+                    if kind is ComplaintType.RECLAMO
+                    else None,
+                    municipality_code="11001",
+                    text="Queja de demostración: solicitud de cita con especialista.",
+                ),
+            )
+            answered_at = filed_at + timedelta(days=1 if number % 3 == 0 else 40)
+            if number % 3 != 2 and answered_at < now:
+                for event in (
+                    ComplaintEventCreate(kind=EventKind.EN_TRAMITE, occurred_at=filed_at + timedelta(hours=2)),
+                    ComplaintEventCreate(
+                        kind=EventKind.RESPONDIDO,
+                        occurred_at=answered_at,
+                        answer=ComplaintAnswer(text="Se asignó la cita solicitada.", medium=Channel.CORREO),
+                    ),
+                ):
+                    await complaints_service.add_event(session, admin, row.id, event, expected_version=None)

@@ -97,7 +97,7 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Final, Literal
@@ -400,13 +400,14 @@ _DELIMITERS: Final = ("\t", ";", ",")
 _SNIFF_RECORDS: Final = 100
 
 
-def detect_delimiter(text: str) -> str:
+def detect_delimiter(text: str, is_header: Callable[[Sequence[str]], bool] | None = None) -> str:
     """Choose the cell delimiter of a delimited export: tab, ``;`` or ``,``.
 
     Each candidate splits the first rows; the winner is the one under which a plan header
     (``Meta``/``Actividades``) falls into separate cells, then the one giving the most rows of the
     same width (spreadsheets export every row with the same number of cells, while the commas of
-    Spanish prose do not line up). Ties go to tab, the seed's delimiter.
+    Spanish prose do not line up). Ties go to tab, the seed's delimiter. ``is_header`` tells another
+    importer's header (complaints) instead of the plan's.
     """
     best = _DELIMITERS[0]
     best_score: tuple[bool, int, int] = (False, 0, 0)
@@ -421,7 +422,9 @@ def detect_delimiter(text: str) -> str:
                 if not any(cell.strip() for cell in record):
                     continue
                 widths[len(record)] += 1
-                header_found = header_found or _header_columns(record) is not None
+                header_found = header_found or (
+                    is_header(record) if is_header is not None else _header_columns(record) is not None
+                )
         except csv.Error:
             continue
         width, rows = widths.most_common(1)[0] if widths else (0, 0)
@@ -431,7 +434,9 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
-def read_delimited_rows(text: str) -> tuple[list[SheetRow], list[ParseProblem]]:
+def read_delimited_rows(
+    text: str, *, is_header: Callable[[Sequence[str]], bool] | None = None
+) -> tuple[list[SheetRow], list[ParseProblem]]:
     """Split delimited text into numbered rows, with quoted cells that span lines.
 
     Each row carries the line number where it starts, so problems point at the line a text editor
@@ -439,7 +444,7 @@ def read_delimited_rows(text: str) -> tuple[list[SheetRow], list[ParseProblem]]:
     leniently and reported as a warning.
     """
     text = _normalise_newlines(text.removeprefix("\ufeff"))
-    delimiter = detect_delimiter(text)
+    delimiter = detect_delimiter(text, is_header)
     problems: list[ParseProblem] = []
     try:
         return _read_rows(text, delimiter, strict=True), problems

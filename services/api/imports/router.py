@@ -12,6 +12,7 @@ from services.api.auth.dependencies import CallerDep
 from services.api.db import SessionDep
 from services.api.imports import service
 from services.api.imports.export import ExportFormat, export_plan
+from services.api.models import ImportRow
 from services.api.pagination import PageParamsDep
 from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, page_response, record_response
 from services.kit.errors import field_error, problem_response
@@ -25,7 +26,7 @@ router = APIRouter(tags=["plan files"], responses=READ_PROBLEMS)
 CHUNK = 64 * 1024
 
 
-def _accepted_warnings(value: str | None) -> set[str] | None:
+def accepted_warnings_of(value: str | None) -> set[str] | None:
     """`true` accepts every warning; a comma-separated list accepts those codes; nothing accepts none."""
     if value is None or value.strip().lower() in ("", "false", "0", "no"):
         return set()
@@ -34,7 +35,7 @@ def _accepted_warnings(value: str | None) -> set[str] | None:
     return {code.strip() for code in value.split(",") if code.strip()}
 
 
-def _boolean(name: str, value: str | None, default: bool) -> bool:
+def form_boolean(name: str, value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     lowered = value.strip().lower()
@@ -45,7 +46,7 @@ def _boolean(name: str, value: str | None, default: bool) -> bool:
     raise field_error(name, "Debe ser true o false.")
 
 
-def _year(value: str | None) -> int | None:
+def form_year(value: str | None) -> int | None:
     if value is None or value == "":
         return None
     if not value.isdigit() or not 2000 <= int(value) <= 2100:
@@ -53,7 +54,7 @@ def _year(value: str | None) -> int | None:
     return int(value)
 
 
-def _uuid(name: str, value: str | None) -> uuid.UUID | None:
+def form_uuid(name: str, value: str | None) -> uuid.UUID | None:
     if value is None or value == "":
         return None
     try:
@@ -62,7 +63,7 @@ def _uuid(name: str, value: str | None) -> uuid.UUID | None:
         raise field_error(name, "Debe ser un identificador UUID.") from None
 
 
-async def _read_upload(file: UploadFile) -> tuple[bytes, int, str]:
+async def read_upload(file: UploadFile) -> tuple[bytes, int, str]:
     """The upload's first `MAX_IMPORT_BYTES + 1` bytes, its whole size and its sha256.
 
     Only what the importer may read is kept in memory; the rest is streamed through the hash, so a
@@ -110,21 +111,26 @@ async def import_plan(
     def pick(form_value: str | None, name: str) -> str | None:
         return form_value if form_value is not None else query.get(name)
 
-    data, size, sha256 = await _read_upload(file)
-    accepted = _accepted_warnings(pick(accept_warnings, "accept_warnings"))
+    data, size, sha256 = await read_upload(file)
+    accepted = accepted_warnings_of(pick(accept_warnings, "accept_warnings"))
     row = await service.import_plan_file(
         session,
         caller,
         data=data,
         file_name=file.filename or "archivo",
-        organization_id=_uuid("organization_id", pick(organization_id, "organization_id")),
-        year=_year(pick(year, "year")),
-        dry_run=_boolean("dry_run", pick(dry_run, "dry_run"), True),
+        organization_id=form_uuid("organization_id", pick(organization_id, "organization_id")),
+        year=form_year(pick(year, "year")),
+        dry_run=form_boolean("dry_run", pick(dry_run, "dry_run"), True),
         accepted_warnings=accepted,
         sheet=pick(sheet, "sheet"),
         size_bytes=size,
         sha256=sha256,
     )
+    return report_response(request, row, accepted)
+
+
+def report_response(request: Request, row: ImportRow, accepted: set[str] | None) -> Response:
+    """The report as the answer of an import: 200, or a 422 problem carrying it when the file was rejected."""
     report = ImportReport.model_validate(row)
     if report.status == "rejected":
         errors = sum(1 for problem in report.problems if problem.severity == "error")
@@ -162,9 +168,10 @@ async def list_imports(
     params: PageParamsDep,
     plan_id: uuid.UUID | None = None,
     status: Annotated[str | None, Query(pattern="^(dry_run|committed|rejected)$")] = None,
+    kind: Annotated[str | None, Query(pattern="^(plan|complaints)$", description="Planes o quejas.")] = None,
 ) -> Response:
     """List import reports, newest first: who sent which file, when, and what it held."""
-    rows, cursor = await service.list_imports(session, caller, params, plan_id=plan_id, status=status)
+    rows, cursor = await service.list_imports(session, caller, params, plan_id=plan_id, status=status, kind=kind)
     return page_response(ImportReport, rows, cursor)
 
 

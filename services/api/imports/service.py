@@ -237,8 +237,9 @@ async def import_plan_file(
                 applied = True
 
     status = "committed" if applied else ("rejected" if blocked else "dry_run")
-    row = await imports.insert(
+    return await store_report(
         session,
+        caller,
         {
             "id": uuid.uuid4(),
             "organization_id": organization.id,
@@ -255,8 +256,14 @@ async def import_plan_file(
             "problems": outcome.problems,
             "differences": outcome.differences,
         },
+        resource="plan_import",
     )
-    await audit.record(session, caller, "import", "plan_import", row.id, organization.id)
+
+
+async def store_report(session: AsyncSession, caller: Caller, values: dict[str, Any], *, resource: str) -> ImportRow:
+    """Keep the report of an import attempt (of any importer) under `/v1/imports`, and audit it."""
+    row = await imports.insert(session, values)
+    await audit.record(session, caller, "import", resource, row.id, row.organization_id)
     return row
 
 
@@ -587,6 +594,12 @@ async def get_import(session: AsyncSession, caller: Caller, import_id: uuid.UUID
 
 
 async def list_imports(
-    session: AsyncSession, caller: Caller, params: PageParams, *, plan_id: uuid.UUID | None, status: str | None
+    session: AsyncSession,
+    caller: Caller,
+    params: PageParams,
+    *,
+    plan_id: uuid.UUID | None,
+    status: str | None,
+    kind: str | None = None,
 ) -> tuple[Sequence[ImportRow], str | None]:
-    return await imports.page(session, caller, params, {"plan_id": plan_id, "status": status})
+    return await imports.page(session, caller, params, {"plan_id": plan_id, "status": status, "kind": kind})

@@ -37,7 +37,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import Final, Literal
 from xml.etree import ElementTree
@@ -130,13 +130,18 @@ def detect_format(data: bytes, file_name: str) -> FileFormat:
 
 
 def read_xlsx_rows(
-    data: bytes, *, sheet: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    data: bytes,
+    *,
+    sheet: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    is_header: Callable[[Sequence[str]], bool] = is_plan_header,
 ) -> tuple[list[SheetRow], list[ParseProblem]]:
     """The rows of one sheet of an XLSX workbook, numbered as Excel numbers them (1-based).
 
     ``sheet`` chooses a sheet by name (case and surrounding spaces ignored; hidden sheets too). Without
     it, the first visible sheet holding a plan header is read, or the first visible sheet when none
-    does (the parser then reports the missing header). Cell values become strings: integral numbers
+    does (the parser then reports the missing header); ``is_header`` tells another importer's header
+    (complaints). Cell values become strings: integral numbers
     without ``.0``, percentages as shown (``34%``), dates as ISO ``2026-03-01``, formulas as their
     last computed value, booleans as ``VERDADERO``/``FALSO``. Vertically merged cells are filled down
     (see the module docstring).
@@ -181,7 +186,7 @@ def read_xlsx_rows(
             rows = reader.rows(candidate)
             if first_rows is None:
                 first_rows = rows
-            if len(candidates) == 1 or any(is_plan_header(cells) for _, cells in rows):
+            if len(candidates) == 1 or any(is_header(cells) for _, cells in rows):
                 return rows, []
         assert first_rows is not None
         return first_rows, []

@@ -4,6 +4,8 @@ from services.api.models.access import ApiKeyRow, AuditEventRow, IdempotencyRow
 from services.api.models.base import metadata
 from services.api.models.complaint import (
     ComplaintEventRow,
+    ComplaintMonthlyCountRow,
+    ComplaintMotiveRow,
     ComplaintPersonRow,
     ComplaintRow,
     ComplaintSequenceRow,
@@ -27,6 +29,8 @@ __all__ = [
     "ApiKeyRow",
     "AuditEventRow",
     "ComplaintEventRow",
+    "ComplaintMonthlyCountRow",
+    "ComplaintMotiveRow",
     "ComplaintPersonRow",
     "ComplaintRow",
     "ComplaintSequenceRow",

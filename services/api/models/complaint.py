@@ -9,7 +9,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Computed, DateTime, Index, func
+from sqlalchemy import BigInteger, Column, Computed, DateTime, Index, func, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -39,6 +39,8 @@ class ComplaintRow(RecordColumns, table=True):
     entity_id: uuid.UUID = Field(foreign_key="organizations.id")
     radicado: str = Field(max_length=60)
     filed_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False, index=True)
+    # `month`: only the month of filing is known (Supersalud open data); `filed_at` is its first instant.
+    date_precision: str = Field(default="day", max_length=5, sa_column_kwargs={"server_default": "day"})
     type: str = Field(max_length=30, index=True)
     channel: str = Field(max_length=30)
     risk: str | None = Field(default=None, max_length=20)
@@ -62,6 +64,9 @@ class ComplaintRow(RecordColumns, table=True):
     extended: bool = False
     information_due_date: date | None = None
     flags: list[str] = Field(default_factory=list, sa_type=JSONB, nullable=False)
+    # Business days from filing to the answer (day 1 = first business day after filing), derived once when
+    # the answer is stored, so `stats` stays one GROUP BY without a calendar in SQL.
+    response_business_days: int | None = None
 
 
 # Spanish full text behind `q`, kept by PostgreSQL itself. A table column outside the mapper, so that
@@ -140,6 +145,24 @@ class PersonalDataAccessRow(SQLModel, table=True):
     purpose: str = Field(max_length=200)
 
 
+class ComplaintMotiveRow(SQLModel, table=True):
+    """A motive of the Supersalud catalogue, valid for filings from `valid_from` to `valid_to` (inclusive).
+
+    The source names motives without codes; ours (`ME21-01`, `ME23-01`, …) are assigned from the packaged
+    file by `services.api.complaints.motives` and loaded by the migration.
+    """
+
+    __tablename__ = "complaint_motives"
+
+    code: str = Field(primary_key=True, max_length=20)
+    level: str = Field(max_length=12)
+    name: str = Field(max_length=500)
+    parent_code: str | None = Field(default=None, max_length=20, foreign_key="complaint_motives.code")
+    valid_from: date
+    valid_to: date | None = None
+    source: str = Field(max_length=500)
+
+
 class ComplaintSequenceRow(SQLModel, table=True):
     """The last generated radicado number of an organisation in a year; its row lock serialises generation."""
 
@@ -148,3 +171,41 @@ class ComplaintSequenceRow(SQLModel, table=True):
     organization_id: uuid.UUID = Field(foreign_key="organizations.id", primary_key=True)
     year: int = Field(primary_key=True)
     last_value: int = 0
+
+
+class ComplaintMonthlyCountRow(SQLModel, table=True):
+    """Live complaints per receiver, entity, Bogotá month of filing, type and risk: kept by triggers.
+
+    Only the keys whose product stays small: with channel, motive, municipality or status as well, a
+    million complaints make nearly as many groups, and the rollup would be no faster than the table
+    (measured: see bench/README.md). Status and timeliness change with time and are never rolled up.
+
+    The triggers (statement level, over the transition tables, in the rollup migration) add the inserted
+    rows, subtract the deleted ones and move updated ones between groups; soft-deleted complaints count in
+    no group. `counts` reads this table instead of `complaints` when the question fits it.
+    """
+
+    __tablename__ = "complaint_monthly_counts"
+    __table_args__ = (
+        Index(
+            "uq_complaint_monthly_counts_group",
+            "organization_id",
+            "entity_id",
+            "month",
+            "type",
+            "risk",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+        Index("ix_complaint_monthly_counts_entity_month", "entity_id", "month"),
+        # Groups whose last complaint left: the triggers delete them through this small index.
+        Index("ix_complaint_monthly_counts_empty", "month", postgresql_where=text("count = 0")),
+    )
+
+    id: int | None = Field(default=None, sa_type=BigInteger, primary_key=True)
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id")
+    entity_id: uuid.UUID = Field(foreign_key="organizations.id")
+    month: date
+    type: str = Field(max_length=30)
+    risk: str | None = Field(default=None, max_length=20)
+    count: int = Field(sa_type=BigInteger)

@@ -14,6 +14,9 @@ class ImportRow(RecordColumns, table=True):
 
     __tablename__ = "plan_imports"
 
+    # What the file held: a plan (`plan`) or complaints (`complaints`); one report table for every importer.
+    kind: str = Field(default="plan", max_length=20, index=True, sa_column_kwargs={"server_default": "plan"})
+
     api_key_id: uuid.UUID | None = Field(default=None, index=True)
     file_name: str = Field(max_length=300)
     sha256: str = Field(max_length=64, index=True)

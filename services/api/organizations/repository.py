@@ -2,14 +2,17 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from services.api.auth.scope import Caller
 from services.api.models import AffiliateCountRow, OrganizationRow, OversightRow
 from services.api.repository import RecordRepository
+from shared.enums import OrganizationKind
 
 organizations = RecordRepository(OrganizationRow, sortable=("created_at", "updated_at", "name"), default_sort="name")
 affiliate_counts = RecordRepository(
@@ -63,3 +66,59 @@ async def remove_oversight(session: AsyncSession, secretaria_id: uuid.UUID, orga
         )
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def monthly_affiliate_totals(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    first_month: str,
+    last_month: str,
+    organization_id: uuid.UUID | None,
+    by_municipality: bool,
+) -> list[dict[str, Any]]:
+    """Live member counts summed per organisation and month (and municipality), months inclusive, in scope."""
+    municipality = col(AffiliateCountRow.municipality_code)
+    keys: list[Any] = [col(AffiliateCountRow.organization_id), col(AffiliateCountRow.month)]
+    if by_municipality:
+        keys.append(municipality)
+    statement = (
+        affiliate_counts.readable_statement(caller)
+        .with_only_columns(*keys, func.sum(col(AffiliateCountRow.count)).label("count"), func.count().label("records"))
+        .where(
+            col(AffiliateCountRow.deleted_at).is_(None),
+            col(AffiliateCountRow.month) >= first_month,
+            col(AffiliateCountRow.month) <= last_month,
+        )
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    if organization_id is not None:
+        statement = statement.where(col(AffiliateCountRow.organization_id) == organization_id)
+    return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
+_HEALTH_KINDS = [OrganizationKind.EPS.value, OrganizationKind.IPS.value, OrganizationKind.ESE.value]
+
+
+async def scope_entities(session: AsyncSession, caller: Caller, secretaria: OrganizationRow) -> list[OrganizationRow]:
+    """The live EPS, IPS and ESE of a secretaría's territory (municipalities or departments of its
+    jurisdiction) and those it oversees, that the caller can also read; by name."""
+    municipalities = [code for code in secretaria.jurisdiction if len(code) == 5]
+    departments = [code for code in secretaria.jurisdiction if len(code) == 2]
+    overseen = select(col(OversightRow.organization_id)).where(col(OversightRow.secretaria_id) == secretaria.id)
+    conditions: list[Any] = [col(OrganizationRow.id).in_(overseen)]
+    if municipalities:
+        conditions.append(col(OrganizationRow.municipality_code).in_(municipalities))
+    if departments:
+        conditions.append(func.substr(col(OrganizationRow.municipality_code), 1, 2).in_(departments))
+    statement = (
+        organizations.readable_statement(caller)
+        .where(
+            col(OrganizationRow.deleted_at).is_(None),
+            col(OrganizationRow.kind).in_(_HEALTH_KINDS),
+            or_(*conditions),
+        )
+        .order_by(col(OrganizationRow.name), col(OrganizationRow.id))
+    )
+    return list((await session.execute(statement)).scalars())

@@ -1,7 +1,8 @@
 """Endpoints of /v1/organizations: thin handlers over the organisations service."""
 
+import hashlib
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -25,13 +26,15 @@ from services.api.routing import (
     record_response,
 )
 from services.kit.openapi import problem_responses
-from services.kit.responses import json_response
+from services.kit.responses import json_response, tagged_response
 from shared.contract import Page
+from shared.contract.analytics import AffiliateMonthlyCounts, ScopeEntities
 from shared.contract.base import ContractModel
 from shared.contract.organizations import AffiliateCount, Organization, OversightLink
 from shared.enums import OrganizationKind
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"], responses=READ_PROBLEMS)
+affiliate_counts_router = APIRouter(prefix="/v1/affiliate-counts", tags=["organizations"], responses=READ_PROBLEMS)
 
 
 class OversightList(ContractModel):
@@ -102,6 +105,22 @@ async def delete_organization(
     # Scopes are remembered per process for a few seconds; a change here must be seen at once.
     request.app.state.caller_cache.clear()
     return no_content()
+
+
+@router.get("/{organization_id}/entities", response_model=ScopeEntities, responses=problem_responses(304))
+async def list_scope_entities(
+    request: Request, caller: CallerDep, session: SessionDep, organization_id: uuid.UUID
+) -> Response:
+    """List the EPS, IPS and ESE in a secretaría's scope (jurisdiction and oversight) that the caller can read."""
+    rows = await service.list_scope_entities(session, caller, organization_id)
+    body = ScopeEntities(items=[Organization.model_validate(row) for row in rows])
+    return _content_tagged(request, body)
+
+
+def _content_tagged(request: Request, body: ContractModel) -> Response:
+    """Aggregates have no version: their ETag is a digest of the body, so analytics revalidates with a 304."""
+    digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
+    return tagged_response(request, body, f'"{digest}"')
 
 
 @router.get("/{organization_id}/oversight", response_model=OversightList)
@@ -212,3 +231,27 @@ async def delete_affiliate_count(
     """Delete a monthly member count (a tombstone remains for sync clients)."""
     await service.delete_affiliate_count(session, caller, organization_id, affiliate_count_id, version)
     return no_content()
+
+
+@affiliate_counts_router.get("", response_model=AffiliateMonthlyCounts, responses=problem_responses(304))
+async def list_monthly_affiliate_counts(
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    first_month: Annotated[str, Query(alias="from", max_length=7, description="Primer mes `AAAA-MM`.")],
+    last_month: Annotated[str, Query(alias="to", max_length=7, description="Último mes `AAAA-MM`, inclusive.")],
+    organization_id: uuid.UUID | None = None,
+    group_by: Annotated[
+        Literal["municipality"] | None, Query(description="`municipality`: un conteo por municipio.")
+    ] = None,
+) -> Response:
+    """Monthly member counts of every organisation in the caller's scope, summed over municipalities."""
+    body = await service.monthly_affiliate_totals(
+        session,
+        caller,
+        first_month=first_month,
+        last_month=last_month,
+        organization_id=organization_id,
+        by_municipality=group_by == "municipality",
+    )
+    return _content_tagged(request, body)

@@ -18,7 +18,9 @@ from services.api.organizations.schemas import (
 )
 from services.api.pagination import PageParams
 from services.kit.errors import Conflict, Forbidden, NotFound, field_error
+from shared.contract.analytics import AffiliateMonthlyCount, AffiliateMonthlyCounts
 from shared.enums import OrganizationKind
+from shared.periods import Month
 
 WHAT = "una organización"
 
@@ -243,3 +245,42 @@ async def delete_affiliate_count(
     await records.delete_record(
         session, caller, affiliate_counts, row, expected_version=expected_version, resource="affiliate_count"
     )
+
+
+def _month(field: str, text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError as error:
+        raise field_error(field, str(error)) from None
+
+
+async def monthly_affiliate_totals(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    first_month: str,
+    last_month: str,
+    organization_id: uuid.UUID | None,
+    by_municipality: bool,
+) -> AffiliateMonthlyCounts:
+    """Members per organisation in scope and month (summed over municipalities unless asked per municipality)."""
+    first, last = _month("from", first_month), _month("to", last_month)
+    if last < first:
+        raise field_error("to", f"El mes final ({last}) es anterior al inicial ({first}).")
+    if organization_id is not None:
+        await get_organization(session, caller, organization_id)
+    rows = await repository.monthly_affiliate_totals(
+        session,
+        caller,
+        first_month=first.code,
+        last_month=last.code,
+        organization_id=organization_id,
+        by_municipality=by_municipality,
+    )
+    return AffiliateMonthlyCounts(items=[AffiliateMonthlyCount.model_validate(row) for row in rows])
+
+
+async def list_scope_entities(session: AsyncSession, caller: Caller, secretaria_id: uuid.UUID) -> list[OrganizationRow]:
+    """The EPS, IPS and ESE a secretaría consolidates complaints of and visits."""
+    secretaria = await _secretaria(session, caller, secretaria_id)
+    return await repository.scope_entities(session, caller, secretaria)

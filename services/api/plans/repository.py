@@ -3,9 +3,12 @@
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, Select, and_, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import NullType
 from sqlmodel import col
 
 from services.api.auth.scope import Caller
@@ -149,3 +152,93 @@ async def tombstone_activity_children(session: AsyncSession, activity_id: uuid.U
     await RecordRepository(MeasurementRow).soft_delete_in(session, "indicator_id", indicator_ids)
     await RecordRepository(IndicatorRow).soft_delete_where(session, activity_id=activity_id)
     await RecordRepository(ActivityProgressRow).soft_delete_where(session, activity_id=activity_id)
+
+
+async def progress_totals(session: AsyncSession, plan_id: uuid.UUID, as_of: str) -> Sequence[Row[Any]]:
+    """Per live activity of a plan: its programme, its goal, and its execution summed up to `as_of` (`YYYY-MM`).
+
+    Progress is summed per activity first (one GROUP BY over the plan's rows, using the plan_id index) and
+    then joined to the activities, so activities with nothing reported still appear, with zero totals.
+    Months compare as text because `YYYY-MM` sorts chronologically.
+    """
+    progress = ActivityProgressRow
+    flagged = and_(col(progress.executed).is_(False), col(progress.executed_quantity) > 0)
+    totals = (
+        select(
+            col(progress.activity_id).label("activity_id"),
+            func.sum(col(progress.executed_quantity)).label("executed_quantity"),
+            func.sum(col(progress.people_reached)).label("people_reached"),
+            func.sum(col(progress.executed_budget)).label("executed_budget"),
+            func.count().label("months_reported"),
+            func.array_agg(aggregate_order_by(col(progress.month), col(progress.month)))
+            .filter(flagged)
+            .label("flagged_months"),
+        )
+        .where(
+            col(progress.plan_id) == plan_id,
+            col(progress.deleted_at).is_(None),
+            col(progress.month) <= as_of,
+        )
+        .group_by(col(progress.activity_id))
+        .subquery("totals")
+    )
+    zero = literal(0)
+    statement: Select[*tuple[Any, ...]] = (
+        select(
+            col(ActivityRow.id).label("activity_id"),
+            col(ActivityRow.goal_id),
+            col(GoalRow.axis),
+            col(GoalRow.line),
+            col(GoalRow.code).label("goal_code"),
+            col(ActivityRow.code),
+            col(ActivityRow.planned_quantity),
+            col(ActivityRow.planned_budget),
+            # asyncpg already returns arrays as lists: skip SQLAlchemy's per-item pass over 2,000 rows.
+            type_coerce(col(ActivityRow.schedule_months), NullType()).label("schedule_months"),
+            func.coalesce(totals.c.executed_quantity, zero).label("executed_quantity"),
+            func.coalesce(totals.c.people_reached, zero).label("people_reached"),
+            func.coalesce(totals.c.executed_budget, zero).label("executed_budget"),
+            func.coalesce(totals.c.months_reported, zero).label("months_reported"),
+            # NULL when no month is flagged; the service reads it as an empty list.
+            type_coerce(totals.c.flagged_months, NullType()).label("flagged_months"),
+        )
+        .join(GoalRow, col(GoalRow.id) == col(ActivityRow.goal_id))
+        .outerjoin(totals, totals.c.activity_id == col(ActivityRow.id))
+        .where(
+            col(ActivityRow.plan_id) == plan_id,
+            col(ActivityRow.deleted_at).is_(None),
+            col(GoalRow.deleted_at).is_(None),
+        )
+        # The tree's display order: axis, línea, goal code (M2 before M10), activity code.
+        .order_by(
+            col(GoalRow.axis),
+            col(GoalRow.line),
+            func.length(col(GoalRow.code)),
+            col(GoalRow.code),
+            func.length(col(ActivityRow.code)),
+            col(ActivityRow.code),
+            col(ActivityRow.id),
+        )
+    )
+    return list(await session.execute(statement))
+
+
+async def progress_fingerprint(session: AsyncSession, plan_id: uuid.UUID) -> tuple[int, ...]:
+    """Row count and Σ version of a plan's goals, activities and progress, tombstones included.
+
+    Every write through the API bumps a version (deletions are tombstones) and every insert adds a row, so
+    this changes whenever the progress summary could; it costs an index scan, not the summary's GROUP BY.
+    """
+    tables: tuple[type[GoalRow] | type[ActivityRow] | type[ActivityProgressRow], ...] = (
+        GoalRow,
+        ActivityRow,
+        ActivityProgressRow,
+    )
+    parts = [
+        select(literal(order), func.count(), func.coalesce(func.sum(col(table.version)), 0)).where(
+            col(table.plan_id) == plan_id
+        )
+        for order, table in enumerate(tables)
+    ]
+    rows = sorted(tuple(row) for row in await session.execute(union_all(*parts)))
+    return tuple(int(value) for row in rows for value in row[1:])

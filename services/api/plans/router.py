@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.api.auth.dependencies import CallerDep
-from services.api.db import SessionDep
+from services.api.db import SessionDep, read_connection
 from services.api.pagination import PageParamsDep
 from services.api.plans import service
 from services.api.plans.schemas import GoalCreate, GoalUpdate, PlanCreate, PlanUpdate
@@ -17,12 +17,13 @@ from services.api.routing import (
     ExpectedVersion,
     no_content,
     page_response,
+    record_json,
     record_response,
 )
 from services.kit.openapi import problem_responses
-from services.kit.responses import tagged_response
+from services.kit.responses import resource_json_response, tagged_response
 from shared.contract import Page
-from shared.contract.plans import Goal, Plan, PlanTree
+from shared.contract.plans import Goal, Plan, PlanProgressSummary, PlanTree
 from shared.enums import Axis, PlanStatus
 
 plans_router = APIRouter(prefix="/v1/plans", tags=["plans"], responses=READ_PROBLEMS)
@@ -57,10 +58,12 @@ async def create_plan(request: Request, caller: CallerDep, session: SessionDep, 
 
 
 @plans_router.get("/{plan_id}", response_model=Plan, responses=problem_responses(304))
-async def get_plan(request: Request, caller: CallerDep, session: SessionDep, plan_id: uuid.UUID) -> Response:
+async def get_plan(request: Request, caller: CallerDep, plan_id: uuid.UUID) -> Response:
     """Read one plan; `If-None-Match` with its ETag answers 304."""
-    row = await service.get_plan(session, caller, plan_id)
-    return record_response(request, Plan, row)
+    # A hot read: one statement on a pooled connection, held only for it; JSON straight from the row.
+    async with read_connection(request) as connection:
+        record = await service.read_plan(connection, caller, plan_id)
+    return resource_json_response(request, record_json(Plan, record), record["version"])
 
 
 @plans_router.patch("/{plan_id}", response_model=Plan, responses=WRITE_PROBLEMS)
@@ -95,6 +98,34 @@ async def get_plan_tree(request: Request, caller: CallerDep, session: SessionDep
     """The whole plan in one response: the five axes → goals → activities → indicators."""
     tree = await service.plan_tree(session, caller, plan_id)
     return tagged_response(request, tree, service.tree_etag(tree))
+
+
+@plans_router.get("/{plan_id}/progress-summary", response_model=PlanProgressSummary, responses=problem_responses(304))
+async def get_plan_progress_summary(
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    as_of: Annotated[
+        str | None,
+        Query(
+            max_length=7, examples=["2026-06"], description="Mes de corte `YYYY-MM`, incluido; por defecto el actual."
+        ),
+    ] = None,
+) -> Response:
+    """Per activity: programme, goal and axis, with execution summed up to the `as_of` month (one GROUP BY)."""
+    plan, month, etag = await service.progress_summary_tag(session, caller, plan_id, as_of)
+    if _unchanged(request, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    summary = await service.progress_summary(session, plan, month)
+    return tagged_response(request, summary, etag)
+
+
+def _unchanged(request: Request, etag: str) -> bool:
+    """If-None-Match already names `etag` (weak comparison, as `tagged_response` applies it)."""
+    header = request.headers.get("if-none-match", "")
+    sent = {value.strip().removeprefix("W/") for value in header.split(",")}
+    return header.strip() == "*" or etag.removeprefix("W/") in sent
 
 
 @goals_router.get("", response_model=Page[Goal])

@@ -1,0 +1,1 @@
+"""Complaint figures: the bimonthly consolidation, trends and the priorities of a secretaría's visits."""

@@ -1,0 +1,1 @@
+"""Indicator figures: achieved ÷ programmed × factor, from measurements or from activity execution."""

@@ -1,0 +1,1 @@
+"""Plan execution figures: physical and budget execution, expected to date and the traffic light."""
