@@ -159,7 +159,7 @@ async def test_as_of_a_date_means_the_end_of_that_day(analytics: httpx.AsyncClie
     body = response.json()
     # The last complete bimester at the end of 28 February is 2026B1 itself.
     assert (body["period"], body["complete"]) == ("2026B1", True)
-    assert body["as_of"] == "2026-02-28T23:59:59.999999-05:00"
+    assert body["as_of"] == "2026-03-01T04:59:59.999999Z"  # the end of 2026-02-28 in Bogotá
     assert body["items"][0]["count"] == 5
 
 

@@ -6,7 +6,7 @@ never pages of complaints.
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pandas as pd
 from starlette.concurrency import run_in_threadpool
@@ -49,13 +49,13 @@ _FIRST_YEAR, _LAST_YEAR = 1900, 9000
 
 
 def cutoff(as_of: str | None) -> datetime:
-    """The data cut-off: now when absent; a date means the end of that Bogotá day, a time without zone is
-    Colombian time. 422 naming `as_of` otherwise."""
+    """The data cut-off, in UTC as every instant on the wire: now when absent; a date means the end of that
+    Bogotá day, a time without zone is Colombian time. 422 naming `as_of` otherwise."""
     if as_of is None:
-        return datetime.now(BOGOTA)
+        return datetime.now(UTC)
     try:
         if len(as_of) == 10:
-            return datetime.combine(date.fromisoformat(as_of), time.max, tzinfo=BOGOTA)
+            return datetime.combine(date.fromisoformat(as_of), time.max, tzinfo=BOGOTA).astimezone(UTC)
         moment = datetime.fromisoformat(as_of)
     except ValueError:
         raise field_error(
@@ -64,7 +64,7 @@ def cutoff(as_of: str | None) -> datetime:
     moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=BOGOTA)
     if not _FIRST_YEAR <= moment.year <= _LAST_YEAR:
         raise field_error("as_of", f"El corte debe estar entre los años {_FIRST_YEAR} y {_LAST_YEAR}.")
-    return moment
+    return moment.astimezone(UTC)
 
 
 def _in_range(field: str, period: Period) -> Period:
