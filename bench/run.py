@@ -98,10 +98,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--scenarios", default=",".join(LABELS), help=f"comma-separated subset of: {', '.join(LABELS)}")
     parser.add_argument(
         "--only",
-        choices=("all", "reads", "import", "complaints-bulk", "plan-execution", "analytics"),
+        choices=("all", "reads", "import", "complaints-bulk", "plan-execution", "analytics", "complaint-import"),
         default="all",
         help="the read scenarios, the import, the complaint aggregates and export, or all; "
-        "plan-execution (bench/plan_execution.py) and analytics (bench/analytics.py) run only when named",
+        "plan-execution (bench/plan_execution.py), analytics (bench/analytics.py) and complaint-import "
+        "(bench/complaint_imports.py) run only when named",
     )
     parser.add_argument(
         "--bulk-complaints",
@@ -332,6 +333,11 @@ def main(argv: list[str]) -> int:
         from bench.plan_execution import run_plan_execution
 
         return run_plan_execution(args)
+    if args.only == "complaint-import":
+        # Its own seed and a 10,000-row complaint file beside csv + COPY: see bench/complaint_imports.py.
+        from bench.complaint_imports import run_complaint_import
+
+        return run_complaint_import(args)
     wanted = args.scenarios.split(",")
     reads = args.only in ("all", "reads")
     imports = args.only in ("all", "import")
