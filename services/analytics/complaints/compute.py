@@ -132,7 +132,9 @@ def _timeliness(row: Mapping[Hashable, Any], method: str, period: str, as_of: da
     if method == "ese_siau":
         denominator = int(row["count"])
     else:
-        denominator = int(row["answered"]) + int(row["overdue_unanswered"])
+        # Complaints with a term only (domain.md c.2): answered ones without a term (felicitaciones,
+        # month-precision rows) are neither in nor out of term.
+        denominator = int(row["answered_in_term"]) + int(row["answered_out_of_term"]) + int(row["overdue_unanswered"])
     return figure(
         int(row["answered_in_term"]),
         denominator,
@@ -340,7 +342,8 @@ def priority_items(
     for entity in entities:
         key = str(entity.id)
         count = stat(key, "count")
-        answered, overdue = stat(key, "answered"), stat(key, "overdue_unanswered")
+        answered = stat(key, "answered_in_term") + stat(key, "answered_out_of_term")
+        overdue = stat(key, "overdue_unanswered")
         base = int(before.get(key, 0))
         rate = _rate(count, float(members.get(key, 0.0)), period, as_of)
         if state.complete and previous_state.complete:

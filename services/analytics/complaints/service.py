@@ -50,12 +50,14 @@ _FIRST_YEAR, _LAST_YEAR = 1900, 9000
 
 def cutoff(as_of: str | None) -> datetime:
     """The data cut-off, in UTC as every instant on the wire: now when absent; a date means the end of that
-    Bogotá day, a time without zone is Colombian time. 422 naming `as_of` otherwise."""
+    Bogotá day, a time without zone is Colombian time; never later than now (a bimester that has not ended
+    must not pass for complete). 422 naming `as_of` otherwise."""
+    now = datetime.now(UTC)
     if as_of is None:
-        return datetime.now(UTC)
+        return now
     try:
         if len(as_of) == 10:
-            return datetime.combine(date.fromisoformat(as_of), time.max, tzinfo=BOGOTA).astimezone(UTC)
+            return min(datetime.combine(date.fromisoformat(as_of), time.max, tzinfo=BOGOTA).astimezone(UTC), now)
         moment = datetime.fromisoformat(as_of)
     except ValueError:
         raise field_error(
@@ -64,7 +66,7 @@ def cutoff(as_of: str | None) -> datetime:
     moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=BOGOTA)
     if not _FIRST_YEAR <= moment.year <= _LAST_YEAR:
         raise field_error("as_of", f"El corte debe estar entre los años {_FIRST_YEAR} y {_LAST_YEAR}.")
-    return moment.astimezone(UTC)
+    return min(moment.astimezone(UTC), now)
 
 
 def _in_range(field: str, period: Period) -> Period:

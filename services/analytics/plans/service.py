@@ -31,18 +31,20 @@ class PlanExecutionAnswer:
 
 def cut_off(as_of: str | None, now: datetime) -> Month:
     """The cut-off month: `YYYY-MM`, or a date or RFC 3339 instant taken by its Bogotá month (execution is
-    reported by month); the current Bogotá month by default. 422 naming `as_of` otherwise."""
+    reported by month); the current Bogotá month by default, and never later (data of the future does not
+    exist yet, so a later cut-off would count months as due that have not come). 422 naming `as_of` otherwise."""
+    today = bogota_date(now)
+    current = Month(today.year, today.month)
     if as_of is None:
-        today = bogota_date(now)
-        return Month(today.year, today.month)
+        return current
     try:
-        return Month.parse(as_of)
+        return min(Month.parse(as_of), current)
     except ValueError:
         pass
     try:
         moment = datetime.fromisoformat(as_of.strip())
         day = bogota_date(moment) if moment.tzinfo is not None else moment.date()
-        return Month(day.year, day.month)
+        return min(Month(day.year, day.month), current)
     except ValueError:
         raise field_error(
             "as_of", f"El corte es un mes AAAA-MM (2026-06), una fecha o un instante RFC 3339; se recibió «{as_of}»."

@@ -81,7 +81,16 @@ class TestBimonthly:
     def items(self, **overrides: Any) -> list[Any]:
         arguments: dict[str, Any] = {
             "current": stats(
-                [{"entity_id": EPS, "count": 5, "answered": 2, "answered_in_term": 1, "overdue_unanswered": 3}],
+                [
+                    {
+                        "entity_id": EPS,
+                        "count": 5,
+                        "answered": 2,
+                        "answered_in_term": 1,
+                        "answered_out_of_term": 1,
+                        "overdue_unanswered": 3,
+                    }
+                ],
                 ["entity_id"],
             ),
             "comparisons": {
@@ -113,7 +122,16 @@ class TestBimonthly:
         assert (recommended.timeliness.numerator, recommended.timeliness.denominator) == (1, 5)
         assert recommended.timeliness.value == 20.0
         current = stats(
-            [{"entity_id": EPS, "count": 37, "answered": 30, "answered_in_term": 21, "overdue_unanswered": 1}],
+            [
+                {
+                    "entity_id": EPS,
+                    "count": 37,
+                    "answered": 30,
+                    "answered_in_term": 21,
+                    "answered_out_of_term": 9,
+                    "overdue_unanswered": 1,
+                }
+            ],
             ["entity_id"],
         )
         (ese,) = self.items(current=current, method="ese_siau")
@@ -253,9 +271,23 @@ class TestPriorities:
         current = stats(
             [
                 # EPS: 10 complaints, 10,000 members -> 10 per 10,000; 2 riesgo vital; 1 of 5 due out of term.
-                {"entity_id": EPS, "count": 10, "answered": 4, "answered_out_of_term": 0, "overdue_unanswered": 1},
+                {
+                    "entity_id": EPS,
+                    "count": 10,
+                    "answered": 4,
+                    "answered_in_term": 4,
+                    "answered_out_of_term": 0,
+                    "overdue_unanswered": 1,
+                },
                 # IPS: 4 complaints, 1,000 members -> 40 per 10,000; none vital; 3 of 4 out of term.
-                {"entity_id": IPS, "count": 4, "answered": 3, "answered_out_of_term": 2, "overdue_unanswered": 1},
+                {
+                    "entity_id": IPS,
+                    "count": 4,
+                    "answered": 3,
+                    "answered_in_term": 1,
+                    "answered_out_of_term": 2,
+                    "overdue_unanswered": 1,
+                },
             ],
             ["entity_id"],
         )
