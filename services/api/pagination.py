@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, TypeDecorator, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -52,6 +53,38 @@ async def page_params(
         ),
     ] = None,
 ) -> PageParams:
+    return _page_params(limit, cursor, sort, updated_since)
+
+
+class PageQuery(BaseModel):
+    """`page_params` as a query model, for hot lists that validate their whole query string in one pass.
+
+    The same parameters, constraints and documentation; `page_params()` applies the same rules.
+    """
+
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Tamaño de página (máximo 500).")] = DEFAULT_LIMIT
+    cursor: Annotated[
+        str | None, Field(max_length=500, description="Cursor opaco de la página anterior (`next_cursor`).")
+    ] = None
+    sort: Annotated[
+        str | None,
+        Field(max_length=40, pattern=r"^-?[a-z_]+$", description="Campo de orden; `-campo` para descendente."),
+    ] = None
+    updated_since: Annotated[
+        str | None,
+        Field(
+            json_schema_extra={"format": "date-time"},
+            max_length=40,
+            description="Sincronización: registros cambiados desde este instante (inclusive), "
+            "con los borrados como lápidas, en orden de `updated_at, id`.",
+        ),
+    ] = None
+
+    def page_params(self) -> PageParams:
+        return _page_params(self.limit, self.cursor, self.sort, self.updated_since)
+
+
+def _page_params(limit: int, cursor: str | None, sort: str | None, updated_since: str | None) -> PageParams:
     since = parse_instant("updated_since", updated_since) if updated_since is not None else None
     if since is not None and sort is not None:
         raise field_error("sort", "Una sincronización con updated_since siempre se ordena por updated_at, id.")
@@ -144,31 +177,57 @@ async def fetch_page(
     deleted_column: InstrumentedAttribute[Any] | None,
 ) -> tuple[Sequence[RowT], str | None]:
     """Apply sync, order and cursor to a scoped statement and fetch one page (limit + 1 to see the next)."""
+    order = page_order(params, sortable=sortable, default_sort=default_sort, updated_column=updated_column)
+    sort_column = order.column
+    if order.sync:
+        statement = statement.where(sort_column >= params.updated_since)
+    elif deleted_column is not None:
+        statement = statement.where(deleted_column.is_(None))
+    if order.after is not None:
+        value, last_id = order.after
+        position = tuple_(sort_column, id_column)
+        statement = statement.where(position < (value, last_id) if order.descending else position > (value, last_id))
+    by = (sort_column.desc(), id_column.desc()) if order.descending else (sort_column.asc(), id_column.asc())
+    rows: list[RowT] = list((await session.execute(statement.order_by(*by).limit(params.limit + 1))).scalars())
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(order.cursor_key, getattr(last, sort_column.key), getattr(last, id_column.key))
+    return rows, next_cursor
+
+
+@dataclass(frozen=True)
+class PageOrder:
+    """The walk a page request asks for: its sort column and direction, and where the last page ended."""
+
+    column: InstrumentedAttribute[Any]
+    descending: bool
+    sync: bool
+    cursor_key: str
+    after: tuple[Any, uuid.UUID] | None
+
+
+def page_order(
+    params: PageParams,
+    *,
+    sortable: Mapping[str, InstrumentedAttribute[Any]],
+    default_sort: str,
+    updated_column: InstrumentedAttribute[Any] | None,
+) -> PageOrder:
+    """Validate `sort` and `cursor` against a table's sort columns (422 naming the field)."""
     if params.updated_since is not None and updated_column is not None:
         # A sync walk has its own cursor key: a cursor of `sort=updated_at` skips tombstones and vice versa.
-        sort_name, descending = "updated_since", False
+        sort_name, descending, sync = "updated_since", False, True
         sort_column = updated_column
-        statement = statement.where(updated_column >= params.updated_since)
     else:
         requested = params.sort or default_sort
-        descending = requested.startswith("-")
+        descending, sync = requested.startswith("-"), False
         sort_name = requested.removeprefix("-")
         if sort_name not in sortable:
             allowed = ", ".join(sorted(sortable))
             raise field_error("sort", f"No se puede ordenar por «{sort_name}»; use uno de: {allowed}.")
         sort_column = sortable[sort_name]
-        if deleted_column is not None:
-            statement = statement.where(deleted_column.is_(None))
     cursor_key = ("-" if descending else "") + sort_name
-    if params.cursor:
-        value, last_id = decode_cursor(params.cursor, cursor_key, _python_type(sort_column))
-        position = tuple_(sort_column, id_column)
-        statement = statement.where(position < (value, last_id) if descending else position > (value, last_id))
-    order = (sort_column.desc(), id_column.desc()) if descending else (sort_column.asc(), id_column.asc())
-    rows: list[RowT] = list((await session.execute(statement.order_by(*order).limit(params.limit + 1))).scalars())
-    next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(cursor_key, getattr(last, sort_column.key), getattr(last, id_column.key))
-    return rows, next_cursor
+    after = decode_cursor(params.cursor, cursor_key, _python_type(sort_column)) if params.cursor else None
+    return PageOrder(sort_column, descending, sync, cursor_key, after)

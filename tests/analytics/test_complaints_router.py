@@ -77,9 +77,10 @@ async def test_bimonthly_by_entity_with_comparisons(analytics: httpx.AsyncClient
     assert (rate["numerator"], rate["denominator"], rate["factor"], rate["value"]) == (5, 11_000, 10_000, 4.55)
     assert rate["method"] == "count_over_mean_monthly_affiliates"
     assert rate["period"] == "2026B1"
-    # One answered in term, one late, three overdue now: 1 ÷ (2 + 3).
-    assert (item["answered"], item["answered_in_term"], item["overdue_unanswered"]) == (2, 1, 3)
-    assert item["timeliness"]["value"] == 20.0
+    # At the cut-off (15 March): one answered in term, one late, two overdue (the petición of 27 February is
+    # due on 20 March, still running at the cut-off whatever the date today): 1 ÷ (1 + 1 + 2).
+    assert (item["answered"], item["answered_in_term"], item["overdue_unanswered"]) == (2, 1, 2)
+    assert item["timeliness"]["value"] == 25.0
     assert item["timeliness"]["method"] == "answered_in_term_over_due"
     assert item["mean_response_hours"] == pytest.approx((48 + 63 * 24) / 2)
     # B1's previous bimester is B6 of the year before.
@@ -256,8 +257,8 @@ async def test_priorities_rank_the_entities_of_the_scope(
     assert (first["rank"], first["entity_name"], first["count"]) == (1, "EPS Ñuñoa Salud Ciénaga", 5)
     assert first["growth"]["value"] == 150.0
     assert first["vital_risk"]["value"] == 20.0
-    # Out of term: one late answer and three overdue ÷ (two answered + three overdue).
-    assert first["out_of_term"]["value"] == 80.0
+    # Out of term at the cut-off: one late answer and two overdue ÷ (two answered with a term + two overdue).
+    assert first["out_of_term"]["value"] == 75.0
     assert first["components"] == {"rate": 1.0, "growth": 1.0, "vital_risk": 1.0, "out_of_term": 1.0}
     assert first["score"] == 100.0
     assert (second["rank"], second["entity_name"], second["count"], second["score"]) == (2, "IPS Aracataca", 0, 0.0)

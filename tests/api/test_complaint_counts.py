@@ -169,6 +169,24 @@ async def test_stats_per_month_and_overall(client: httpx.AsyncClient, eps: Actor
     ]
 
 
+async def test_stats_at_a_past_cut_off(client: httpx.AsyncClient, eps: Actor, filed: dict[str, Any]) -> None:
+    # On 25 March the March petición was still running (due 1 April) and its May answer did not exist yet.
+    assert await get_items(client, STATS, eps, as_of="2026-03-25") == [
+        {
+            "count": 4,
+            "answered": 1,
+            "answered_in_term": 1,
+            "answered_out_of_term": 0,
+            "overdue_unanswered": 1,
+            "mean_response_hours": 34.5,
+            "median_response_hours": 34.5,
+            "mean_response_business_days": 1.0,
+            "median_response_business_days": 1.0,
+        }
+    ]
+    assert_problem(await client.get(STATS, params={"as_of": "ayer"}, headers=eps.headers), 422, "as_of")
+
+
 async def test_scope_matches_the_list(
     client: httpx.AsyncClient, eps: Actor, other_eps: Actor, admin: Actor, filed: dict[str, Any]
 ) -> None:

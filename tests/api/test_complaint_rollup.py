@@ -22,7 +22,7 @@ ORDER BY organization_id, entity_id, month, type, risk NULLS FIRST
 FROM_TABLE = """
 SELECT organization_id, entity_id, (date_trunc('month', filed_at AT TIME ZONE 'America/Bogota'))::date AS month,
     type, risk, count(*) AS count
-FROM complaints WHERE deleted_at IS NULL
+FROM complaints WHERE deleted_at IS NULL AND status <> 'trasladado'
 GROUP BY 1, 2, 3, 4, 5 ORDER BY organization_id, entity_id, month, type, risk NULLS FIRST
 """
 
@@ -172,3 +172,30 @@ async def test_unanswered_complaints_have_no_business_days(client: httpx.AsyncCl
     assert response.json()["response_business_days"] is None
     [stat] = await get_items(client, STATS, eps)
     assert (stat["mean_response_business_days"], stat["median_response_business_days"]) == (None, None)
+
+
+async def test_a_transferred_complaint_is_counted_once(
+    client: httpx.AsyncClient, session: AsyncSession, admin: Actor, eps: Actor, other_eps: Actor, make_org: MakeOrg
+) -> None:
+    ips = await make_org("ips", name="IPS trasladada", municipality_code="05001")
+    filed = await file_complaint(
+        client, eps, entity_id=ips["id"], filed_at="2026-10-15T10:00:00-05:00", type="queja", channel="web"
+    )
+    await add_event(
+        client,
+        eps,
+        filed,
+        kind="trasladado",
+        occurred_at="2026-10-16T09:00:00-05:00",
+        to_organization_id=str(other_eps.organization_id),
+    )
+    await assert_rollup_current(session)
+    # The rollup path (whole months) and the table path (a bound inside a month) agree: one complaint.
+    for bounds in ({}, {"filed_from": "2026-10-02"}):
+        response = await client.get(
+            "/v1/complaints/counts",
+            params={"group_by": "entity", "entity_id": ips["id"], **bounds},
+            headers=admin.headers,
+        )
+        assert response.status_code == 200
+        assert response.json()["items"] == [{"entity_id": ips["id"], "count": 1}]

@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -12,6 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from services.api.complaints.motives import catalogue
 from services.api.config import asyncpg_url
 from services.api.models import metadata
 from services.local.database import drop_database
@@ -51,3 +53,23 @@ def test_latest_migration_downgrades_and_upgrades_again(fresh_database: str) -> 
     command.downgrade(config, "-1")
     command.upgrade(config, "head")
     assert _differences(fresh_database) == []
+
+
+def test_the_migrated_motive_catalogue_is_the_packaged_one(fresh_database: str) -> None:
+    """The migration freezes the catalogue; a change of the packaged file needs a new revision."""
+
+    async def stored() -> list[tuple[Any, ...]]:
+        connection = await asyncpg.connect(fresh_database)
+        try:
+            rows = await connection.fetch(
+                "SELECT code, level, name, parent_code, valid_from, valid_to, source FROM complaint_motives "
+                "ORDER BY code"
+            )
+        finally:
+            await connection.close()
+        return [tuple(row) for row in rows]
+
+    packaged = sorted(
+        (m.code, m.level.value, m.name, m.parent_code, m.valid_from, m.valid_to, m.source) for m in catalogue()
+    )
+    assert asyncio.run(stored()) == packaged

@@ -258,13 +258,15 @@ class ApiClient:
         filed_from: date | datetime | None = None,
         filed_to: date | datetime | None = None,
         entity_id: uuid.UUID | None = None,
+        as_of: datetime | None = None,
     ) -> ComplaintStats:
-        """`GET /v1/complaints/stats`: answered in/out of term, overdue, response hours per group."""
+        """`GET /v1/complaints/stats`: answered in/out of term, overdue, response hours per group, at `as_of`."""
         params: dict[str, QueryValue | Sequence[str]] = {
             "group_by": list(group_by),
             "filed_from": filed_from,
             "filed_to": filed_to,
             "entity_id": entity_id,
+            "as_of": as_of,
         }
         return await self.get("/v1/complaints/stats", ComplaintStats, params)
 

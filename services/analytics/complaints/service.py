@@ -139,7 +139,9 @@ async def _months_with_data(api: ApiClient, first: Period, last: Period, as_of: 
 
 
 async def _stats(api: ApiClient, keys: Sequence[str], period: Period, as_of: datetime) -> pd.DataFrame:
-    stats = await api.complaint_stats(keys, filed_from=period.start_date, filed_to=_filed_to(period, as_of))
+    stats = await api.complaint_stats(
+        keys, filed_from=period.start_date, filed_to=_filed_to(period, as_of), as_of=as_of
+    )
     return stats_frame(stats, keys)
 
 

@@ -176,6 +176,14 @@ async def import_complaints_file(
             )
             await savepoint.rollback()
             blocked = True
+        except repository.CopyRejected as rejected:
+            outcome.error(
+                "write_rejected",
+                f"La base de datos rechazó las filas (código {rejected.sqlstate}); no se guardó nada. "
+                "Revise el archivo o informe el código al administrador.",
+            )
+            await savepoint.rollback()
+            blocked = True
         else:
             if dry_run or blocked:
                 await savepoint.rollback()
@@ -237,6 +245,7 @@ async def _write(
     session: AsyncSession, organization: OrganizationRow, drafts: list[intake.Draft], now: datetime
 ) -> int:
     """Insert the checked drafts (COPY) and their people; returns how many people rows were written."""
+    await repository.lock_receivers(session, [organization.id])
     generated = await _radicados(session, organization, drafts)
     rows: list[dict[str, Any]] = []
     people: list[dict[str, Any]] = []

@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    DateTime,
     Float,
     Text,
     case,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -29,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.api.auth.scope import Caller
+from services.api.db import DriverConnection
 from services.api.models import (
     ComplaintEventRow,
     ComplaintMonthlyCountRow,
@@ -41,9 +44,9 @@ from services.api.models import (
 )
 from services.api.models.complaint import COMPLAINT_SEARCH
 from services.api.pagination import PageParams
-from services.api.repository import RecordRepository
+from services.api.repository import RecordRepository, driver_param
 from services.kit.errors import register_unique_constraint
-from shared.enums import ComplaintStatus, Timeliness
+from shared.enums import ComplaintStatus, DatePrecision, Timeliness
 
 # Complaints are visible to the receiving organisation and to the organisation complained about.
 complaints = RecordRepository(
@@ -61,12 +64,14 @@ register_unique_constraint(
 
 
 def timeliness_expression(now: ColumnElement[datetime] | None = None) -> ColumnElement[str | None]:
-    """`shared.deadlines.timeliness` in SQL, against `now()`: never stale, whatever the stored columns' age."""
+    """`shared.deadlines.timeliness` in SQL, against `now()` (or a past cut-off): never stale, whatever the stored
+    columns' age."""
     current = now if now is not None else func.now()
     return case(
         (col(ComplaintRow.term_unit).is_(None), literal(None)),
         (
-            col(ComplaintRow.answered_at).is_not(None),
+            # Answered by `now` (an answer after a past cut-off did not exist yet then).
+            col(ComplaintRow.answered_at).is_not(None) & (col(ComplaintRow.answered_at) <= current),
             case(
                 (col(ComplaintRow.answered_at) <= col(ComplaintRow.due_at), literal(Timeliness.EN_TERMINO.value)),
                 else_=literal(Timeliness.FUERA_DE_TERMINO.value),
@@ -113,6 +118,56 @@ async def page(
     return await complaints.page_of(session, statement, params)
 
 
+def _page_conditions(present: Sequence[str]) -> list[ColumnElement[bool]]:
+    """`page`'s filters for the driver page, one `driver_param` per filter, named as its argument."""
+    conditions: list[ColumnElement[bool]] = []
+    for name in present:
+        if name == "timeliness":
+            conditions.append(timeliness_expression() == driver_param("timeliness", col(ComplaintRow.status)))
+        elif name == "filed_from":
+            conditions.append(col(ComplaintRow.filed_at) >= driver_param(name, col(ComplaintRow.filed_at)))
+        elif name == "filed_before":
+            conditions.append(col(ComplaintRow.filed_at) < driver_param(name, col(ComplaintRow.filed_at)))
+        elif name == "due_before":
+            conditions.append(col(ComplaintRow.due_at) < driver_param(name, col(ComplaintRow.due_at)))
+        elif name == "q":
+            query = func.websearch_to_tsquery("spanish", driver_param("q", col(ComplaintRow.text)))
+            conditions.append(COMPLAINT_SEARCH.op("@@")(query))
+        else:
+            column = complaints.column(name)
+            conditions.append(column == driver_param(name, column))
+    return conditions
+
+
+async def driver_page(
+    connection: DriverConnection,
+    caller: Caller,
+    params: PageParams,
+    *,
+    equals: Mapping[str, Any],
+    timeliness: Timeliness | None,
+    filed_from: datetime | None,
+    filed_before: datetime | None,
+    due_before: datetime | None,
+    q: str | None,
+) -> tuple[list[asyncpg.Record], str | None]:
+    """`page` on the driver connection (the hot list): the same conditions, compiled once per filter set."""
+    given: dict[str, Any] = {
+        **equals,
+        "timeliness": timeliness,
+        "filed_from": filed_from,
+        "filed_before": filed_before,
+        "due_before": due_before,
+        "q": q,
+    }
+    # Enum members go to the driver as their plain values.
+    values = {name: getattr(value, "value", value) for name, value in given.items() if value is not None}
+    present = tuple(values)
+    return await complaints.driver_page(
+        connection, caller, params, shape=present, where=lambda: _page_conditions(present), values=values
+    )
+
+
 # The Bogotá month of filing, written exactly as in the migration's extended statistics (with literals, not
 # parameters) so the planner knows it has ~24 values per two years and hashes instead of sorting every row.
 MONTH_OF_FILING = func.date_trunc(
@@ -154,13 +209,19 @@ async def aggregate(
     filed_from: datetime | None,
     filed_before: datetime | None,
 ) -> list[dict[str, Any]]:
-    """One GROUP BY over the caller's live readable complaints, ordered by the group keys."""
+    """One GROUP BY over the caller's counted readable complaints, ordered by the group keys.
+
+    Counted: live, and not the original of a transfer; the receiver's linked complaint counts it once (the
+    monthly rollup's rule too).
+    """
     expressions = group_expressions()
     keys = [expressions[name].label(name) for name in group_by]
     statement = complaints.readable_statement(caller).with_only_columns(
         *keys, *(measure.label(name) for name, measure in measures.items())
     )
-    statement = statement.where(col(ComplaintRow.deleted_at).is_(None))
+    statement = statement.where(
+        col(ComplaintRow.deleted_at).is_(None), col(ComplaintRow.status) != ComplaintStatus.TRASLADADO.value
+    )
     for name, value in equals.items():
         if value is not None:
             statement = statement.where(complaints.column(name) == value)
@@ -278,21 +339,25 @@ def count_measures() -> dict[str, ColumnElement[Any]]:
     return {"count": func.count()}
 
 
-def stats_measures() -> dict[str, ColumnElement[Any]]:
-    timeliness = timeliness_expression()
+def stats_measures(as_of: datetime | None = None) -> dict[str, ColumnElement[Any]]:
+    """Timeliness, backlog and response times as they stood at `as_of` (default: now)."""
+    current: ColumnElement[datetime] = literal(as_of, DateTime(timezone=True)) if as_of is not None else func.now()
+    timeliness = timeliness_expression(current)
+    answered = col(ComplaintRow.answered_at).is_not(None) & (col(ComplaintRow.answered_at) <= current)
+    # Response times need the filing day: month-precision rows only know their month.
+    timed = answered & (col(ComplaintRow.date_precision) == DatePrecision.DAY.value)
     hours = extract("epoch", col(ComplaintRow.answered_at) - col(ComplaintRow.filed_at)) / 3600
+    business_days = cast(col(ComplaintRow.response_business_days), Float)
     return {
         "count": func.count(),
-        "answered": func.count().filter(col(ComplaintRow.answered_at).is_not(None)),
+        "answered": func.count().filter(answered),
         "answered_in_term": func.count().filter(timeliness == Timeliness.EN_TERMINO.value),
         "answered_out_of_term": func.count().filter(timeliness == Timeliness.FUERA_DE_TERMINO.value),
         "overdue_unanswered": func.count().filter(timeliness == Timeliness.VENCIDA_SIN_RESPUESTA.value),
-        "mean_response_hours": cast(func.avg(hours), Float),
-        "median_response_hours": func.percentile_cont(0.5).within_group(cast(hours, Float)),
-        "mean_response_business_days": cast(func.avg(col(ComplaintRow.response_business_days)), Float),
-        "median_response_business_days": func.percentile_cont(0.5).within_group(
-            cast(col(ComplaintRow.response_business_days), Float)
-        ),
+        "mean_response_hours": cast(func.avg(hours).filter(timed), Float),
+        "median_response_hours": func.percentile_cont(0.5).within_group(cast(hours, Float)).filter(timed),
+        "mean_response_business_days": cast(func.avg(business_days).filter(timed), Float),
+        "median_response_business_days": func.percentile_cont(0.5).within_group(business_days).filter(timed),
     }
 
 
@@ -452,8 +517,30 @@ async def reserve_sequence(session: AsyncSession, organization_id: uuid.UUID, ye
     return int((await session.execute(statement)).scalar_one())
 
 
+async def lock_receivers(session: AsyncSession, organization_ids: Iterable[uuid.UUID]) -> None:
+    """Serialise bulk writes (batches, imports) of the same receiving organisations until the transaction ends.
+
+    Their rows lock monthly-rollup groups one statement after another, in file order; two bulk writes of one
+    receiver could take the same groups in opposite orders and deadlock. Groups belong to one receiver, so
+    one lock per receiver, taken in id order, rules that out.
+    """
+    for organization_id in sorted(set(organization_ids)):
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:id, 0))"), {"id": str(organization_id)}
+        )
+
+
 class CopyConflict(Exception):
     """A bulk write hit a unique index: the savepoint must be rolled back."""
+
+
+class CopyRejected(Exception):
+    """PostgreSQL refused a bulk write for another reason; `sqlstate` says which (never the row's values)."""
+
+    def __init__(self, table: str, sqlstate: str | None) -> None:
+        super().__init__(table, sqlstate)
+        self.table = table
+        self.sqlstate = sqlstate
 
 
 async def insert_complaints(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -492,6 +579,9 @@ async def _copy(session: AsyncSession, table: str, rows: Sequence[Mapping[str, A
     except asyncpg.exceptions.UniqueViolationError:
         # Another request wrote the same radicados between the check and the COPY.
         raise CopyConflict(table) from None
+    except asyncpg.PostgresError as error:
+        # The message can quote the offending values (personal data): only the SQLSTATE travels on.
+        raise CopyRejected(table, error.sqlstate) from None
 
 
 async def entities(session: AsyncSession) -> Sequence[tuple[uuid.UUID, str | None, str, str | None]]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.api.auth.dependencies import CallerDep
 from services.api.batch import run_batch
@@ -27,7 +27,7 @@ from services.api.imports.router import (
     read_upload,
     report_response,
 )
-from services.api.pagination import PageParamsDep, parse_instant
+from services.api.pagination import PageQuery, parse_instant
 from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, record_response
 from services.kit.errors import field_error
 from services.kit.openapi import problem_responses
@@ -78,43 +78,53 @@ def _bound(field: str, text: str | None, *, end_of_day: bool) -> datetime | None
     return instant + timedelta(microseconds=1) if end_of_day else instant
 
 
+class _ComplaintListFilters(BaseModel):
+    entity_id: uuid.UUID | None = None
+    type: ComplaintType | None = None
+    channel: Channel | None = None
+    risk: Risk | None = None
+    status: ComplaintStatus | None = None
+    timeliness: Annotated[
+        Timeliness | None, Field(description="Oportunidad calculada contra el instante actual, en SQL.")
+    ] = None
+    municipality_code: Annotated[str | None, Field(pattern=r"^[0-9]{5}$")] = None
+    filed_from: Annotated[str | None, Field(max_length=40, description=_INSTANT_OR_DATE)] = None
+    filed_to: Annotated[str | None, Field(max_length=40, description=_INSTANT_OR_DATE + " Inclusive.")] = None
+    due_before: Annotated[
+        str | None, Field(max_length=40, description="Vencimiento (`due_at`) anterior a este instante o fecha.")
+    ] = None
+    q: Annotated[str | None, Field(max_length=200, description="Búsqueda de texto completo en español.")] = None
+
+
+class ComplaintListQuery(PageQuery, _ComplaintListFilters):
+    """The list's query string, validated as one model: one pass per request instead of one per parameter.
+
+    The filters first, then the page parameters: the documented order of the parameters is unchanged.
+    """
+
+
 @complaints_router.get("", response_model=Page[Complaint])
 async def list_complaints(
-    caller: CallerDep,
-    session: SessionDep,
-    params: PageParamsDep,
-    entity_id: uuid.UUID | None = None,
-    type: ComplaintType | None = None,
-    channel: Channel | None = None,
-    risk: Risk | None = None,
-    status: ComplaintStatus | None = None,
-    timeliness: Annotated[
-        Timeliness | None, Query(description="Oportunidad calculada contra el instante actual, en SQL.")
-    ] = None,
-    municipality_code: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
-    filed_from: InstantOrDate = None,
-    filed_to: Annotated[str | None, Query(max_length=40, description=_INSTANT_OR_DATE + " Inclusive.")] = None,
-    due_before: Annotated[
-        str | None, Query(max_length=40, description="Vencimiento (`due_at`) anterior a este instante o fecha.")
-    ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Búsqueda de texto completo en español.")] = None,
+    request: Request, caller: CallerDep, query: Annotated[ComplaintListQuery, Query()]
 ) -> Response:
     """List the complaints the caller received, those against it, and those in a secretaría's scope."""
+    params = query.page_params()
     filters = service.ComplaintFilters(
-        entity_id=entity_id,
-        type=type,
-        channel=channel,
-        risk=risk,
-        status=status,
-        timeliness=timeliness,
-        municipality_code=municipality_code,
-        filed_from=_bound("filed_from", filed_from, end_of_day=False),
-        filed_before=_bound("filed_to", filed_to, end_of_day=True),
-        due_before=_bound("due_before", due_before, end_of_day=False),
-        q=q,
+        entity_id=query.entity_id,
+        type=query.type,
+        channel=query.channel,
+        risk=query.risk,
+        status=query.status,
+        timeliness=query.timeliness,
+        municipality_code=query.municipality_code,
+        filed_from=_bound("filed_from", query.filed_from, end_of_day=False),
+        filed_before=_bound("filed_to", query.filed_to, end_of_day=True),
+        due_before=_bound("due_before", query.due_before, end_of_day=False),
+        q=query.q,
     )
-    rows, cursor = await service.list_complaints(session, caller, params, filters)
-    return Response(service.page_json(rows, cursor, service.now_utc()), media_type=JSON_MEDIA_TYPE)
+    async with read_connection(request) as connection:
+        records, cursor = await service.list_complaint_records(connection, caller, params, filters)
+    return Response(service.records_page_json(records, cursor, service.now_utc()), media_type=JSON_MEDIA_TYPE)
 
 
 _GROUP_BY = Query(
@@ -168,10 +178,19 @@ async def complaint_stats(
     session: SessionDep,
     filters: AggregateFiltersDep,
     group_by: Annotated[str | None, _GROUP_BY] = None,
+    as_of: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="Corte de los datos (por defecto, ahora): respuestas posteriores no cuentan y el "
+            "vencimiento se mide contra él. " + _INSTANT_OR_DATE + " Una fecha es el final de ese día.",
+        ),
+    ] = None,
 ) -> Response:
-    """Per group: answered in and out of term, overdue backlog (against now) and response hours (mean, median)."""
+    """Per group: answered in and out of term, overdue backlog and response times (mean, median) at a cut-off."""
     keys = service.parse_group_by(group_by)
-    return _compact(await service.complaint_stats(session, caller, keys, filters))
+    cut_off = _bound("as_of", as_of, end_of_day=True)
+    return _compact(await service.complaint_stats(session, caller, keys, filters, as_of=cut_off))
 
 
 _EXPORT_CONTENT = {
@@ -319,6 +338,7 @@ async def create_complaints_batch(
     async def create(item: ComplaintCreate) -> uuid.UUID:
         return (await service.create_complaint(session, caller, item)).id
 
+    await service.lock_batch_receivers(session, caller, body.items)
     result = await run_batch(request, session, body.items, create, max_items=MAX_COMPLAINT_BATCH)
     return json_response(result, status_code=207)
 

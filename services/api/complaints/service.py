@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 import asyncpg
+import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.api import audit, records
@@ -141,7 +142,8 @@ Columns = Mapping[str, Any] | asyncpg.Record
 """A complaint's stored columns by name: an ORM row's dump or a driver record."""
 
 
-def _stored_state(columns: Columns) -> deadlines.DeadlineState:
+def stored_state(columns: Columns) -> deadlines.DeadlineState:
+    """The deadline state a complaint's derived columns store (what `clock_values` reads)."""
     unit = columns["term_unit"]
     term = (
         deadlines.Term(
@@ -169,20 +171,57 @@ _READ_FIELDS = tuple(Complaint.model_fields)
 _ATTACHMENT_FIELDS = tuple(ComplaintAttachment.model_fields)
 
 
+_NO_TERM_RUNNING = frozenset({ComplaintStatus.TRASLADADO.value, ComplaintStatus.DESISTIDO.value})
+_RUNNING = Clock.RUNNING.value
+
+
+def clock_values(columns: Columns, now: datetime) -> tuple[str | None, int | None]:
+    """`deadlines.timeliness` and `deadlines.time_left` (in seconds) of the stored state at `now`.
+
+    Read straight from the columns, without building the state: lists read it for every row, and a test
+    holds it equal to the deadline engine's answer in every state.
+    """
+    due_at = columns["due_at"]
+    left = int((due_at - now).total_seconds()) if due_at is not None and columns["clock"] == _RUNNING else None
+    answered_at = columns["answered_at"]
+    if columns["term_unit"] is None:
+        return None, left
+    if answered_at is not None:
+        return (Timeliness.EN_TERMINO if answered_at <= due_at else Timeliness.FUERA_DE_TERMINO).value, left
+    if columns["status"] in _NO_TERM_RUNNING:
+        return None, left
+    if due_at is not None and now > due_at:
+        return Timeliness.VENCIDA_SIN_RESPUESTA.value, left
+    return Timeliness.EN_TRAMITE_VIGENTE.value, left
+
+
 def read_values(columns: Columns, now: datetime) -> dict[str, Any]:
     """The read model from a complaint's stored columns: the term as one object, timeliness and time left at
     `now`, attachments with every field in order; JSON-ready, in the contract's field order."""
-    state = _stored_state(columns)
-    left = deadlines.time_left(state, now)
-    timeliness = deadlines.timeliness(state, now)
-    term = state.term
+    timeliness, left = clock_values(columns, now)
+    unit = columns["term_unit"]
     computed = {
-        "term": {"unit": term.unit.value, "length": term.length, "basis": term.basis} if term else None,
-        "timeliness": timeliness.value if timeliness else None,
-        "time_left": int(left.total_seconds()) if left is not None else None,
-        "attachments": [{name: item.get(name) for name in _ATTACHMENT_FIELDS} for item in columns["attachments"]],
+        # As `stored_state` reads the term: a unit makes a term, missing length and basis read 0 and "".
+        "term": {
+            "unit": TermUnit(unit).value,
+            "length": columns["term_length"] or 0,
+            "basis": columns["term_basis"] or "",
+        }
+        if unit is not None
+        else None,
+        "timeliness": timeliness,
+        "time_left": left,
+        "attachments": [
+            {name: item.get(name) for name in _ATTACHMENT_FIELDS} for item in _json(columns["attachments"])
+        ],
+        "flags": _json(columns["flags"]),
     }
     return {name: computed[name] if name in computed else columns[name] for name in _READ_FIELDS}
+
+
+def _json(value: Any) -> Any:
+    """A JSONB column's value; driver pages read it as text (`RecordRepository.driver_page`)."""
+    return orjson.loads(value) if isinstance(value, str) else value
 
 
 def to_contract(row: ComplaintRow, now: datetime) -> Complaint:
@@ -204,6 +243,11 @@ def page_json(rows: Sequence[ComplaintRow], next_cursor: str | None, now: dateti
     # An ORM instance keeps its loaded column values in its __dict__ (every column is loaded here).
     items = [read_values(row.__dict__, now) for row in rows]
     return json_bytes({"items": items, "next_cursor": next_cursor})
+
+
+def records_page_json(records: Sequence[asyncpg.Record], next_cursor: str | None, now: datetime) -> bytes:
+    """`page_json` from driver records: the same bytes for the same rows."""
+    return json_bytes({"items": [read_values(record, now) for record in records], "next_cursor": next_cursor})
 
 
 # --- reads ------------------------------------------------------------------------------------------------
@@ -247,29 +291,37 @@ class ComplaintFilters:
     q: str | None = None
 
 
+def _page_filters(filters: ComplaintFilters) -> dict[str, Any]:
+    """The repository page's keyword arguments for a list's filters (a blank `q` is no search)."""
+    q = filters.q.strip() if filters.q else None
+    return {
+        "equals": {
+            "entity_id": filters.entity_id,
+            "type": filters.type,
+            "channel": filters.channel,
+            "risk": filters.risk,
+            "status": filters.status,
+            "municipality_code": filters.municipality_code,
+        },
+        "timeliness": filters.timeliness,
+        "filed_from": filters.filed_from,
+        "filed_before": filters.filed_before,
+        "due_before": filters.due_before,
+        "q": q or None,
+    }
+
+
 async def list_complaints(
     session: AsyncSession, caller: Caller, params: PageParams, filters: ComplaintFilters
 ) -> tuple[Sequence[ComplaintRow], str | None]:
-    equals = {
-        "entity_id": filters.entity_id,
-        "type": filters.type,
-        "channel": filters.channel,
-        "risk": filters.risk,
-        "status": filters.status,
-        "municipality_code": filters.municipality_code,
-    }
-    q = filters.q.strip() if filters.q else None
-    return await repository.page(
-        session,
-        caller,
-        params,
-        equals=equals,
-        timeliness=filters.timeliness,
-        filed_from=filters.filed_from,
-        filed_before=filters.filed_before,
-        due_before=filters.due_before,
-        q=q or None,
-    )
+    return await repository.page(session, caller, params, **_page_filters(filters))
+
+
+async def list_complaint_records(
+    connection: DriverConnection, caller: Caller, params: PageParams, filters: ComplaintFilters
+) -> tuple[list[asyncpg.Record], str | None]:
+    """`list_complaints` for the hot list: the same page as driver records, on the driver connection."""
+    return await repository.driver_page(connection, caller, params, **_page_filters(filters))
 
 
 # --- counts and statistics -------------------------------------------------------------------------------
@@ -372,9 +424,14 @@ async def count_complaints(
 
 
 async def complaint_stats(
-    session: AsyncSession, caller: Caller, group_by: Sequence[str], filters: AggregateFilters
+    session: AsyncSession,
+    caller: Caller,
+    group_by: Sequence[str],
+    filters: AggregateFilters,
+    *,
+    as_of: datetime | None = None,
 ) -> ComplaintStats:
-    rows = await _aggregate(session, caller, group_by, filters, repository.stats_measures())
+    rows = await _aggregate(session, caller, group_by, filters, repository.stats_measures(as_of))
     return ComplaintStats(items=[ComplaintStat.model_validate(row) for row in rows])
 
 
@@ -532,6 +589,12 @@ async def check_motive(session: AsyncSession, code: str | None, filed_at: dateti
 async def list_motives(session: AsyncSession, *, valid_on: date | None, level: MotiveLevel | None) -> ComplaintMotives:
     rows = await repository.list_motives(session, valid_on=valid_on, level=level)
     return ComplaintMotives(items=[ComplaintMotive.model_validate(row, from_attributes=True) for row in rows])
+
+
+async def lock_batch_receivers(session: AsyncSession, caller: Caller, items: Sequence[ComplaintCreate]) -> None:
+    """One bulk write per receiving organisation at a time (see `repository.lock_receivers`)."""
+    receivers = [item.organization_id or caller.organization_id for item in items]
+    await repository.lock_receivers(session, [receiver for receiver in receivers if receiver is not None])
 
 
 async def create_complaint(

@@ -1,8 +1,8 @@
 """Complaint intake: the Supersalud motive catalogue (versioned by `valid_from`) and date precision of filings.
 
-`complaint_motives` is created and filled from the catalogue packaged with the code
-(`services.api.complaints.motives`, our codes over `shared/data/supersalud_pqrd_vocabularios.csv`), so every
-database has it. `complaints.date_precision` (`day`, or `month` for rows known only by their month) and
+`complaint_motives` is created and filled with the catalogue of `services.api.complaints.motives` (our codes
+over `shared/data/supersalud_pqrd_vocabularios.csv`) as it stood at this revision, written out below, so every
+database has the same rows. `complaints.date_precision` (`day`, or `month` for rows known only by their month) and
 `plan_imports.kind` (`plan` or `complaints`: one report table for every importer) default to what every
 existing row is.
 
@@ -14,17 +14,125 @@ Create Date: 2026-12-02 17:00:00+00:00
 """
 
 from collections.abc import Sequence
+from datetime import date
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from services.api.complaints.motives import catalogue
-
 revision: str = "a3c5e7d90b12"
 down_revision: str | None = "1d2223228ca5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The catalogue as it stood when this revision was written, frozen here so every database migrated to it
+# holds the same rows whatever the packaged file says later (a later change of the catalogue is a new
+# revision). Columns: code, level, name, valid_from, valid_to, source.
+_SOURCES = (
+    "Supersalud (analiticapersoneriamedellin/atencion-salud-medellin src/parse_pqrd.py MOTIVO_ESPECIFICO_LEGACY"
+    " (top-10 rows of the Supersalud report))",
+    "Supersalud (analiticapersoneriamedellin/atencion-salud-medellin src/parse_pqrd.py MOTIVO_ESPECIFICO_NUEVO)",
+)
+_MOTIVES: tuple[tuple[str, str, str, str, str | None, int], ...] = (
+    (
+        "ME21-01",
+        "especifico",
+        "FALTA DE OPORTUNIDAD EN LA ASIGNACIÓN DE CITAS DE CONSULTA MÉDICA ESPECIALIZADA",
+        "2021-01-01",
+        "2023-06-30",
+        0,
+    ),
+    ("ME21-02", "especifico", "FALTA DE OPORTUNIDAD EN LA ENTREGA DE MEDICAMENTOS POS", "2021-01-01", "2023-06-30", 0),
+    (
+        "ME21-03",
+        "especifico",
+        "DEMORA DE LA PROGRAMACIÓN DE EXÁMENES DE LABORATORIO O DIAGNÓSTICOS",
+        "2021-01-01",
+        "2023-06-30",
+        0,
+    ),
+    ("ME21-04", "especifico", "FALTA DE OPORTUNIDAD EN LA PROGRAMACIÓN DE CIRUGÍA", "2021-01-01", "2023-06-30", 0),
+    (
+        "ME21-05",
+        "especifico",
+        "FALTA DE OPORTUNIDAD PARA LA PRESTACIÓN DE SERVICIOS DE IMAGENOLOGÍA",
+        "2021-01-01",
+        "2023-06-30",
+        0,
+    ),
+    ("ME21-06", "especifico", "NO APLICACIÓN DE NORMAS, GUÍAS O PROTOCOLOS DE ATENCIÓN", "2021-01-01", "2023-06-30", 0),
+    ("ME21-07", "especifico", "DEFICIENCIAS EN LA SEGURIDAD DEL PACIENTE", "2021-01-01", "2023-06-30", 0),
+    (
+        "ME21-08",
+        "especifico",
+        "FALTA DE OPORTUNIDAD EN LA ENTREGA DE MEDICAMENTOS NO POS",
+        "2021-01-01",
+        "2023-06-30",
+        0,
+    ),
+    (
+        "ME21-09",
+        "especifico",
+        "FALTA DE OPORTUNIDAD EN LA ASIGNACIÓN DE CITAS DE CONSULTA MÉDICA GENERAL",
+        "2021-01-01",
+        "2023-06-30",
+        0,
+    ),
+    (
+        "ME21-10",
+        "especifico",
+        "DEFICIENTE INFORMACIÓN SOBRE DERECHOS, DEBERES Y TRÁMITES",
+        "2021-01-01",
+        "2023-06-30",
+        0,
+    ),
+    (
+        "ME23-01",
+        "especifico",
+        "NEGACIÓN PARA LA ENTREGA DE TECNOLOGÍAS EN SALUD Y/O DE OTROS SERVICIOS AUTORIZADOS",
+        "2023-07-01",
+        None,
+        1,
+    ),
+    ("ME23-02", "especifico", "NEGACIÓN EN LA ASIGNACIÓN DE CITAS O CONSULTAS", "2023-07-01", None, 1),
+    ("ME23-03", "especifico", "FALTA DE OPORTUNIDAD EN LAS CITAS O CONSULTAS", "2023-07-01", None, 1),
+    ("ME23-04", "especifico", "FALTA DE OPORTUNIDAD EN LA ATENCIÓN EN OTROS SERVICIOS DE SALUD", "2023-07-01", None, 1),
+    (
+        "ME23-05",
+        "especifico",
+        "FALTA DE OPORTUNIDAD EN LA ENTREGA O ENTREGA INCOMPLETA DE TECNOLOGÍAS EN SALUD"
+        " Y/O PRESTACIÓN DE OTROS SERVICIOS",
+        "2023-07-01",
+        None,
+        1,
+    ),
+    ("ME23-06", "especifico", "NEGACIÓN EN LA ATENCIÓN EN OTROS SERVICIOS DE SALUD", "2023-07-01", None, 1),
+    (
+        "ME23-07",
+        "especifico",
+        "FALTA DE OPORTUNIDAD EN LA AUTORIZACIÓN DE OTROS SERVICIOS DE SALUD",
+        "2023-07-01",
+        None,
+        1,
+    ),
+    (
+        "ME23-08",
+        "especifico",
+        "FALTA DE OPORTUNIDAD EN LA AUTORIZACIÓN DE TECNOLOGÍAS EN SALUD Y/O DE OTROS SERVICIOS",
+        "2023-07-01",
+        None,
+        1,
+    ),
+    ("ME23-09", "especifico", "FALTA DE OPORTUNIDAD EN LA AUTORIZACIÓN DE CITAS DE CONSULTA", "2023-07-01", None, 1),
+    (
+        "ME23-10",
+        "especifico",
+        "FALTA DE OPORTUNIDAD EN EL PROCESO DE REFERENCIA Y CONTRARREFERENCIA",
+        "2023-07-01",
+        None,
+        1,
+    ),
+)
 
 
 def upgrade() -> None:
@@ -48,15 +156,15 @@ def upgrade() -> None:
         motives,
         [
             {
-                "code": motive.code,
-                "level": motive.level.value,
-                "name": motive.name,
-                "parent_code": motive.parent_code,
-                "valid_from": motive.valid_from,
-                "valid_to": motive.valid_to,
-                "source": motive.source,
+                "code": code,
+                "level": level,
+                "name": name,
+                "parent_code": None,
+                "valid_from": date.fromisoformat(valid_from),
+                "valid_to": date.fromisoformat(valid_to) if valid_to else None,
+                "source": _SOURCES[source],
             }
-            for motive in catalogue()
+            for code, level, name, valid_from, valid_to, source in _MOTIVES
         ],
     )
     op.add_column(

@@ -1,6 +1,7 @@
 """Complaint aggregates: the monthly rollup kept current by PostgreSQL, and response times in business days.
 
-`complaint_monthly_counts` holds the live complaints per receiver, entity, Bogotá month of filing, type and
+`complaint_monthly_counts` holds the counted complaints (live, and not the original of a transfer, which
+the receiver's linked complaint counts) per receiver, entity, Bogotá month of filing, type and
 risk. Statement-level triggers on `complaints` keep it current from the transition tables, so a COPY or an
 `INSERT ... SELECT` of a million rows costs one GROUP BY, and a single-row write one small upsert:
 inserted live rows add one, deleted ones subtract one, an update subtracts the old group and adds the new
@@ -49,8 +50,10 @@ def _apply(deltas: str) -> str:
     return f"{_upsert(deltas)}; DELETE FROM complaint_monthly_counts WHERE count = 0;"
 
 
-_ADDED = f"SELECT {_ROW_KEYS}, 1 FROM new_rows WHERE deleted_at IS NULL"
-_REMOVED = f"SELECT {_ROW_KEYS}, -1 FROM old_rows WHERE deleted_at IS NULL"
+# Counted: live, and not the original of a transfer (the receiver's linked complaint counts it once).
+_COUNTED = "deleted_at IS NULL AND status <> 'trasladado'"
+_ADDED = f"SELECT {_ROW_KEYS}, 1 FROM new_rows WHERE {_COUNTED}"
+_REMOVED = f"SELECT {_ROW_KEYS}, -1 FROM old_rows WHERE {_COUNTED}"
 
 _FUNCTIONS = {
     "complaint_monthly_counts_insert": _apply(_ADDED),
@@ -113,7 +116,7 @@ def upgrade() -> None:
     op.execute(
         "CREATE FUNCTION complaint_monthly_counts_rebuild() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
         "DELETE FROM complaint_monthly_counts; "
-        f"{_upsert(f'SELECT {_ROW_KEYS}, 1 FROM complaints WHERE deleted_at IS NULL')}; END $$"
+        f"{_upsert(f'SELECT {_ROW_KEYS}, 1 FROM complaints WHERE {_COUNTED}')}; END $$"
     )
     # Rows already there (an upgrade of a live database): the rollup starts equal to the table.
     op.execute("SELECT complaint_monthly_counts_rebuild()")
