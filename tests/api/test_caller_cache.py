@@ -1,5 +1,6 @@
 """The per-process memory of authenticated callers: short-lived, forgets revoked keys at once."""
 
+import asyncio
 import time
 import uuid
 
@@ -41,3 +42,20 @@ def test_a_zero_ttl_turns_it_off() -> None:
     cache = CallerCache(ttl_seconds=0)
     cache.put("a", caller())
     assert cache.get("a") is None
+
+
+async def test_a_lookup_that_began_before_a_revocation_is_not_remembered() -> None:
+    cache = CallerCache(ttl_seconds=60)
+    revoked = caller()
+    release = asyncio.Event()
+
+    async def slow_lookup() -> Caller:
+        await release.wait()
+        return revoked
+
+    lookup = asyncio.ensure_future(cache.get_or_load("a", slow_lookup))
+    await asyncio.sleep(0)
+    cache.forget_key(revoked.api_key_id)
+    release.set()
+    assert await lookup is revoked  # the request already under way gets its answer…
+    assert cache.get("a") is None  # …but the revoked key is not remembered for the next one

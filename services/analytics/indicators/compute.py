@@ -80,7 +80,9 @@ def period_execution(to_end: pd.DataFrame, before: pd.DataFrame | None) -> pd.Da
 
 
 def select_measurements(measurements: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """The measurements that make up `period`: the exact one, else the coarsest ones inside it."""
+    """The measurements that make up `period`: the exact one, else those inside it that do not overlap,
+    the coarsest first (an S1 measurement and the monthly ones of July to December make up the year; the
+    months of January to June are already in S1 and are not counted twice)."""
     if measurements.empty:
         return measurements
     parsed = [Period.parse(code) for code in measurements["period"]]
@@ -88,14 +90,20 @@ def select_measurements(measurements: pd.DataFrame, period: Period) -> pd.DataFr
     if any(exact):
         return measurements[exact]
     inside = [
-        period.start_date <= candidate.start_date and candidate.end_date <= period.end_date for candidate in parsed
+        position
+        for position, candidate in enumerate(parsed)
+        if period.start_date <= candidate.start_date and candidate.end_date <= period.end_date
     ]
-    if not any(inside):
-        return measurements.iloc[0:0]
-    coarsest = max(candidate.granularity.months for candidate, keep in zip(parsed, inside, strict=True) if keep)
-    keep = [
-        within and candidate.granularity.months == coarsest for candidate, within in zip(parsed, inside, strict=True)
-    ]
+    inside.sort(key=lambda position: (-parsed[position].granularity.months, parsed[position].start_date, position))
+    chosen: list[int] = []
+    for position in inside:
+        candidate = parsed[position]
+        if all(
+            candidate.end_date < parsed[taken].start_date or parsed[taken].end_date < candidate.start_date
+            for taken in chosen
+        ):
+            chosen.append(position)
+    keep = [position in chosen for position in range(len(parsed))]
     return measurements[keep]
 
 

@@ -24,6 +24,8 @@ class CallerCache:
     ttl_seconds: float = DEFAULT_TTL_SECONDS
     _entries: dict[str, tuple[float, Caller]] = field(default_factory=dict)
     _loading: dict[str, "asyncio.Task[Caller]"] = field(default_factory=dict)
+    # Bumped by every revocation: a lookup that started before one must not remember what it read.
+    _generation: int = 0
 
     def get(self, key_hash: str) -> Caller | None:
         entry = self._entries.get(key_hash)
@@ -51,11 +53,11 @@ class CallerCache:
                 return entry[1]
         task = self._loading.get(key_hash)
         if task is None:
-            task = asyncio.ensure_future(self._load(key_hash, load))
+            task = asyncio.ensure_future(self._load(key_hash, load, self._generation))
             self._loading[key_hash] = task
         return await asyncio.shield(task)
 
-    async def _load(self, key_hash: str, load: Callable[[], Awaitable[Caller]]) -> Caller:
+    async def _load(self, key_hash: str, load: Callable[[], Awaitable[Caller]], generation: int) -> Caller:
         try:
             caller = await load()
         except BaseException:
@@ -63,7 +65,8 @@ class CallerCache:
             self._entries.pop(key_hash, None)
             raise
         else:
-            self.put(key_hash, caller)
+            if generation == self._generation:
+                self.put(key_hash, caller)
             return caller
         finally:
             self._loading.pop(key_hash, None)
@@ -76,9 +79,11 @@ class CallerCache:
         self._entries[key_hash] = (time.monotonic(), caller)
 
     def forget_key(self, api_key_id: uuid.UUID) -> None:
+        self._generation += 1
         for key_hash, (_, caller) in list(self._entries.items()):
             if caller.api_key_id == api_key_id:
                 self._entries.pop(key_hash, None)
 
     def clear(self) -> None:
+        self._generation += 1
         self._entries.clear()

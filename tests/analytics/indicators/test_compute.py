@@ -209,3 +209,10 @@ class TestHelpers:
             ]
         )
         assert selected["period"].tolist() == chosen
+
+    def test_a_semester_and_the_months_after_it_make_up_the_year(self) -> None:
+        periods = ["2026S1", *(f"2026-{month:02d}" for month in range(1, 13))]
+        rows = pd.DataFrame({"indicator_id": ["i"] * len(periods), "period": periods})
+        selected = select_measurements(rows, Period.parse("2026"))
+        # January to June are in S1 already; July to December complete the year.
+        assert selected["period"].tolist() == ["2026S1", *(f"2026-{month:02d}" for month in range(7, 13))]
