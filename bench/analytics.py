@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import tempfile
 import time
 from contextlib import suppress
@@ -38,7 +37,7 @@ import asyncpg
 import httpx
 
 from bench.complaints_seed import seed_complaints
-from bench.measure import HOST
+from bench.measure import HOST, latency_summary, peak_rss_mib
 from bench.run import DATABASE, RESULTS, Servers, free_port, say
 from bench.seed import SeedShape, seed
 from services.local.database import REPO_ROOT, drop_database, server_url, with_database
@@ -96,20 +95,6 @@ WHERE deleted_at IS NULL
 GROUP BY entity_id
 ORDER BY entity_id
 """
-
-
-def _summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"median_ms": statistics.median(ordered), "p95_ms": p95, "min_ms": ordered[0], "n": len(ordered)}
-
-
-def _peak_rss_mib(pid: int) -> float | None:
-    with suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return None
 
 
 async def _time_sql(url: str, requests: int) -> dict[str, list[float]]:
@@ -203,7 +188,7 @@ def run_analytics(args: argparse.Namespace) -> int:
 
         requests = REQUESTS_PER_ROUND * max(args.rounds, 1)
         for name, samples in asyncio.run(_time_sql(url, requests)).items():
-            results[name] = _summary(samples)
+            results[name] = latency_summary(samples)
         headers = {"Authorization": f"Bearer {seeded.admin_key}"}
         base = f"http://{HOST}:{analytics_port}/v1/analytics/complaints/bimonthly?period={PERIOD}&as_of={AS_OF}"
         paths = {
@@ -216,10 +201,10 @@ def run_analytics(args: argparse.Namespace) -> int:
         with httpx.Client(timeout=120) as client:
             for name, path in paths.items():
                 say(f"  {name} …", end="")
-                results[name] = _summary(_time_http(client, path, headers, requests))
+                results[name] = latency_summary(_time_http(client, path, headers, requests))
                 say(f" median {results[name]['median_ms']:.1f} ms")
             servers.check_alive()
-        peaks = {"api_peak_rss_mib": _peak_rss_mib(api.pid), "analytics_peak_rss_mib": _peak_rss_mib(analytics.pid)}
+        peaks = {"api_peak_rss_mib": peak_rss_mib(api.pid), "analytics_peak_rss_mib": peak_rss_mib(analytics.pid)}
     except KeyboardInterrupt:
         say("\ninterrupted; stopping the servers and dropping the database", error=True)
         return 130

@@ -16,9 +16,11 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -260,3 +262,19 @@ async def measure(
         postgres_cpu_us_per_request=pg_cpu * per_request if requests and pg_cpu is not None else None,
         load_generator_cores=generator_cpu / wall if wall else 0.0,
     )
+
+
+def latency_summary(samples: list[float]) -> dict[str, float]:
+    """Median, p95 and minimum of sequential request times in ms, with their count."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": statistics.median(ordered), "p95_ms": p95, "min_ms": ordered[0], "n": len(ordered)}
+
+
+def peak_rss_mib(pid: int) -> float | None:
+    """The process's peak resident set (VmHWM) in MiB, or None once it is gone."""
+    with suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None

@@ -26,7 +26,6 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import tempfile
 import time
 import uuid
@@ -40,7 +39,7 @@ import asyncpg
 import httpx
 import psutil  # type: ignore[import-untyped]  # no stubs in the lock file
 
-from bench.measure import HOST
+from bench.measure import HOST, latency_summary, peak_rss_mib
 from bench.run import DATABASE, RESULTS, Servers, free_port, say
 from bench.seed import ACTIVITY_COLUMNS as SEED_ACTIVITY_COLUMNS
 from bench.seed import (
@@ -244,12 +243,6 @@ async def seed_plan(url: str) -> tuple[uuid.UUID, str, dict[str, int]]:
     return plan_id, key, rows
 
 
-def _stats(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"median_ms": statistics.median(ordered), "p95_ms": p95, "min_ms": ordered[0], "n": len(ordered)}
-
-
 def _time_http(client: httpx.Client, path: str, headers: dict[str, str], before: Callable[[], None] | None) -> float:
     if before is not None:
         before()
@@ -305,14 +298,6 @@ def _cpu_seconds(process: Any) -> float:
     return float(times.user + times.system)
 
 
-def _peak_rss_mib(pid: int) -> float | None:
-    with suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return None
-
-
 def _cpu_cell(row: dict[str, float], key: str) -> str:
     value = row.get(f"{key}_cpu_ms_per_request")
     return "-" if value is None else f"{value:.1f}"
@@ -354,7 +339,7 @@ def run_plan_execution(args: argparse.Namespace) -> int:
 
         requests = REQUESTS_PER_ROUND * max(args.rounds, 1)
         headers = {"Authorization": f"Bearer {key}"}
-        results["sql"] = _stats(asyncio.run(_time_sql(url, plan_id, requests)))
+        results["sql"] = latency_summary(asyncio.run(_time_sql(url, plan_id, requests)))
         paths: list[tuple[str, str, Callable[[], None] | None]] = [
             ("api", f"http://{HOST}:{api_port}/v1/plans/{plan_id}/progress-summary?as_of={YEAR}-12", None),
             (
@@ -385,13 +370,13 @@ def run_plan_execution(args: argparse.Namespace) -> int:
                 for _ in range(WARM_UP_REQUESTS):
                     _time_http(client, path, headers, before)
                 cpu_before = {key: _cpu_seconds(process) for key, process in processes.items()}
-                results[name] = _stats([_time_http(client, path, headers, before) for _ in range(requests)])
+                results[name] = latency_summary([_time_http(client, path, headers, before) for _ in range(requests)])
                 for key, process in processes.items():
                     spent = _cpu_seconds(process) - cpu_before[key]
                     results[name][f"{key}_cpu_ms_per_request"] = spent * 1000 / requests
                 say(f" median {results[name]['median_ms']:.1f} ms")
             servers.check_alive()
-        peaks = {"api_peak_rss_mib": _peak_rss_mib(api.pid), "analytics_peak_rss_mib": _peak_rss_mib(analytics.pid)}
+        peaks = {"api_peak_rss_mib": peak_rss_mib(api.pid), "analytics_peak_rss_mib": peak_rss_mib(analytics.pid)}
     except KeyboardInterrupt:
         say("\ninterrupted; stopping the servers and dropping the database", error=True)
         return 130
