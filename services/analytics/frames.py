@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from shared.contract.analytics import AffiliateMonthlyCounts
-from shared.contract.complaints import ComplaintCounts, ComplaintStats
+from shared.contract.complaints import COMPLAINT_GROUP_KEYS, ComplaintCounts, ComplaintStats
 
 __all__ = [
     "STAT_COLUMNS",
@@ -21,19 +21,6 @@ __all__ = [
     "key_value",
     "stats_frame",
 ]
-
-# API group_by names -> the item fields they fill.
-GROUP_FIELDS: dict[str, str] = {
-    "month": "month",
-    "entity": "entity_id",
-    "type": "type",
-    "channel": "channel",
-    "risk": "risk",
-    "motive": "motive_code",
-    "municipality": "municipality_code",
-    "status": "status",
-    "timeliness": "timeliness",
-}
 
 STAT_COLUMNS: dict[str, str] = {
     "count": "int64",
@@ -58,7 +45,7 @@ def key_value(text: str) -> str | None:
 
 
 def _frame(items: Iterable[BaseModel], keys: Sequence[str], measures: Mapping[str, str]) -> pd.DataFrame:
-    fields = [GROUP_FIELDS[key] for key in keys]
+    fields = [COMPLAINT_GROUP_KEYS[key] for key in keys]
     rows = [
         [_key_text(getattr(item, name)) for name in fields] + [getattr(item, name) for name in measures]
         for item in items

@@ -206,6 +206,20 @@ class BusinessDays(ContractModel):
     holidays: list[CalendarHoliday]
 
 
+#: The names `group_by` accepts in `/v1/complaints/counts` and `/stats`, and the item key each one fills.
+COMPLAINT_GROUP_KEYS: dict[str, str] = {
+    "month": "month",
+    "entity": "entity_id",
+    "type": "type",
+    "channel": "channel",
+    "risk": "risk",
+    "motive": "motive_code",
+    "municipality": "municipality_code",
+    "status": "status",
+    "timeliness": "timeliness",
+}
+
+
 class ComplaintGroup(ContractModel):
     """The group keys of an aggregate; only the keys asked for in `group_by` are present."""
 

@@ -9,10 +9,11 @@ from fastapi.responses import Response
 
 from services.analytics.complaints import service
 from services.analytics.dependencies import ApiDep
-from services.analytics.frames import GROUP_FIELDS, flat_frame
+from services.analytics.frames import flat_frame
 from services.analytics.output import FORMAT_RESPONSES, Document, FormatDep, OutputFormat, respond
 from services.analytics.routing import ANALYTICS_PROBLEMS
 from shared.contract.analytics import BimonthlyReport, PriorityReport, PriorityWeights, TrendReport
+from shared.contract.complaints import COMPLAINT_GROUP_KEYS
 from shared.periods import BOGOTA, Granularity
 
 router = APIRouter(prefix="/v1/analytics/complaints", tags=["complaints"], responses=ANALYTICS_PROBLEMS)
@@ -109,7 +110,7 @@ PRIORITY_COLUMNS: dict[str, str] = {
 
 def _only_groups(columns: dict[str, str], group_by: list[str]) -> dict[str, str]:
     """Spreadsheet columns without the group keys that were not asked for."""
-    asked = {GROUP_FIELDS[name] for name in group_by} | ({"entity_name"} if "entity" in group_by else set())
+    asked = {COMPLAINT_GROUP_KEYS[name] for name in group_by} | ({"entity_name"} if "entity" in group_by else set())
     return {name: label for name, label in columns.items() if name not in _GROUP_LABELS or name in asked}
 
 

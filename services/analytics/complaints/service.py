@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from services.analytics.clients.api import ApiClient, concurrently
 from services.analytics.complaints import compute
 from services.analytics.complaints.compute import Entity
-from services.analytics.frames import GROUP_FIELDS, affiliates_frame, counts_frame, stats_frame
+from services.analytics.frames import affiliates_frame, counts_frame, stats_frame
 from services.kit.errors import field_error
 from shared.contract.analytics import (
     BimonthlyReport,
@@ -22,6 +22,7 @@ from shared.contract.analytics import (
     PriorityWeights,
     TrendReport,
 )
+from shared.contract.complaints import COMPLAINT_GROUP_KEYS
 from shared.enums import OrganizationKind, Risk
 from shared.periods import BOGOTA, Granularity, Period
 
@@ -193,7 +194,7 @@ async def bimonthly(
         current,
         comparisons,
         affiliates_frame(affiliates),
-        keys=[GROUP_FIELDS[key] for key in keys],
+        keys=[COMPLAINT_GROUP_KEYS[key] for key in keys],
         state=state,
         as_of=as_of,
         method=method,
@@ -254,7 +255,7 @@ async def trend(
     points = await run_in_threadpool(
         compute.trend_points,
         frame,
-        keys=[GROUP_FIELDS[key] for key in keys],
+        keys=[COMPLAINT_GROUP_KEYS[key] for key in keys],
         first=first,
         last=last,
         as_of=as_of,

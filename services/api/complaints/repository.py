@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Float,
+    Select,
     Text,
     case,
     cast,
@@ -89,6 +90,24 @@ def timeliness_expression(now: ColumnElement[datetime] | None = None) -> ColumnE
     )
 
 
+def _filtered(
+    statement: Select[Any],
+    *,
+    equals: Mapping[str, Any],
+    filed_from: datetime | None,
+    filed_before: datetime | None,
+) -> Select[Any]:
+    """The equality filters and the filing range that lists, aggregates and exports share."""
+    for name, value in equals.items():
+        if value is not None:
+            statement = statement.where(complaints.column(name) == value)
+    if filed_from is not None:
+        statement = statement.where(col(ComplaintRow.filed_at) >= filed_from)
+    if filed_before is not None:
+        statement = statement.where(col(ComplaintRow.filed_at) < filed_before)
+    return statement
+
+
 async def page(
     session: AsyncSession,
     caller: Caller,
@@ -101,16 +120,11 @@ async def page(
     due_before: datetime | None,
     q: str | None,
 ) -> tuple[Sequence[ComplaintRow], str | None]:
-    statement = complaints.readable_statement(caller)
-    for name, value in equals.items():
-        if value is not None:
-            statement = statement.where(complaints.column(name) == value)
+    statement = _filtered(
+        complaints.readable_statement(caller), equals=equals, filed_from=filed_from, filed_before=filed_before
+    )
     if timeliness is not None:
         statement = statement.where(timeliness_expression() == timeliness.value)
-    if filed_from is not None:
-        statement = statement.where(col(ComplaintRow.filed_at) >= filed_from)
-    if filed_before is not None:
-        statement = statement.where(col(ComplaintRow.filed_at) < filed_before)
     if due_before is not None:
         statement = statement.where(col(ComplaintRow.due_at) < due_before)
     if q is not None:
@@ -222,13 +236,7 @@ async def aggregate(
     statement = statement.where(
         col(ComplaintRow.deleted_at).is_(None), col(ComplaintRow.status) != ComplaintStatus.TRASLADADO.value
     )
-    for name, value in equals.items():
-        if value is not None:
-            statement = statement.where(complaints.column(name) == value)
-    if filed_from is not None:
-        statement = statement.where(col(ComplaintRow.filed_at) >= filed_from)
-    if filed_before is not None:
-        statement = statement.where(col(ComplaintRow.filed_at) < filed_before)
+    statement = _filtered(statement, equals=equals, filed_from=filed_from, filed_before=filed_before)
     if keys:
         # Positions, not the expressions again: bound literals would render as different parameters.
         positions: list[ColumnElement[Any]] = [literal_column(str(index + 1)) for index in range(len(keys))]
@@ -323,14 +331,12 @@ def export_sql(
     statement = complaints.readable_statement(caller).with_only_columns(
         *columns, timeliness_expression().label("timeliness")
     )
-    statement = statement.where(col(ComplaintRow.deleted_at).is_(None))
-    for name, value in equals.items():
-        if value is not None:
-            statement = statement.where(complaints.column(name) == value)
-    if filed_from is not None:
-        statement = statement.where(col(ComplaintRow.filed_at) >= filed_from)
-    if filed_before is not None:
-        statement = statement.where(col(ComplaintRow.filed_at) < filed_before)
+    statement = _filtered(
+        statement.where(col(ComplaintRow.deleted_at).is_(None)),
+        equals=equals,
+        filed_from=filed_from,
+        filed_before=filed_before,
+    )
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 

@@ -33,6 +33,7 @@ from services.kit.responses import json_bytes, stale_version
 from shared import calendar, deadlines
 from shared.contract import ProblemFieldError
 from shared.contract.complaints import (
+    COMPLAINT_GROUP_KEYS,
     BusinessDays,
     CalendarHoliday,
     Complaint,
@@ -326,19 +327,6 @@ async def list_complaint_records(
 
 # --- counts and statistics -------------------------------------------------------------------------------
 
-# Names accepted in `group_by` and the key each one gives in the items.
-GROUP_KEYS = {
-    "month": "month",
-    "entity": "entity_id",
-    "type": "type",
-    "channel": "channel",
-    "risk": "risk",
-    "motive": "motive_code",
-    "municipality": "municipality_code",
-    "status": "status",
-    "timeliness": "timeliness",
-}
-
 
 def parse_group_by(text: str | None) -> list[str]:
     """The item keys of a comma-separated `group_by`, in the order asked; 422 naming `group_by` otherwise."""
@@ -346,11 +334,12 @@ def parse_group_by(text: str | None) -> list[str]:
     for name in (part.strip() for part in (text or "").split(",")):
         if not name:
             continue
-        key = GROUP_KEYS.get(name)
+        key = COMPLAINT_GROUP_KEYS.get(name)
         if key is None:
             raise field_error(
                 "group_by",
-                f"No se puede agrupar por {name!r}; use una lista separada por comas de: {', '.join(GROUP_KEYS)}.",
+                f"No se puede agrupar por {name!r}; use una lista separada por comas de: "
+                f"{', '.join(COMPLAINT_GROUP_KEYS)}.",
             )
         if key not in keys:
             keys.append(key)
