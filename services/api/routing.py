@@ -17,6 +17,17 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 READ_PROBLEMS = problem_responses(401, 403, 404, 422)
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 422, 428)
+# File imports answer 422 with the whole report under `report` when the file cannot be taken, and 400 when
+# the multipart body itself cannot be parsed.
+IMPORT_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **problem_responses(400),
+    **WRITE_PROBLEMS,
+    422: {
+        "description": "El archivo tiene errores o advertencias no aceptadas; el reporte va en `report` y no se "
+        "escribió nada.",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+}
 
 
 async def expected_version(

@@ -28,7 +28,7 @@ from services.api.imports.router import (
     report_response,
 )
 from services.api.pagination import PageQuery, parse_instant
-from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, record_response
+from services.api.routing import IMPORT_PROBLEMS, READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, record_response
 from services.kit.errors import field_error
 from services.kit.openapi import problem_responses
 from services.kit.responses import JSON_MEDIA_TYPE, json_response, required_version, resource_json_response
@@ -346,14 +346,7 @@ async def create_complaints_batch(
 @complaints_router.post(
     ":import",
     response_model=ImportReport,
-    responses={
-        **WRITE_PROBLEMS,
-        422: {
-            "description": "El archivo tiene errores o advertencias no aceptadas; el reporte va en `report` y no se "
-            "escribió nada.",
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        },
-    },
+    responses=IMPORT_PROBLEMS,
 )
 async def import_complaints(
     request: Request,

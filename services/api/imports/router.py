@@ -14,7 +14,7 @@ from services.api.imports import service
 from services.api.imports.export import ExportFormat, export_plan
 from services.api.models import ImportRow
 from services.api.pagination import PageParamsDep
-from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, page_response, record_response
+from services.api.routing import IMPORT_PROBLEMS, READ_PROBLEMS, page_response, record_response
 from services.kit.errors import field_error, problem_response
 from services.kit.openapi import problem_responses
 from services.kit.responses import json_response
@@ -83,14 +83,7 @@ async def read_upload(file: UploadFile) -> tuple[bytes, int, str]:
 @router.post(
     "/v1/plans:import",
     response_model=ImportReport,
-    responses={
-        **WRITE_PROBLEMS,
-        422: {
-            "description": "El archivo tiene errores o advertencias no aceptadas; el reporte va en `report` y no se "
-            "escribió nada.",
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        },
-    },
+    responses=IMPORT_PROBLEMS,
 )
 async def import_plan(
     request: Request,
