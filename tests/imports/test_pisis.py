@@ -834,20 +834,20 @@ def test_parse_file_name(name: str, expected: PisisFileName | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "cutoff", "nit"),
+    ("kind", "cut_off", "nit"),
     [
         (PisisKind.PROGRAMMING, date(2021, 12, 31), "890985092"),
         (PisisKind.FOLLOW_UP, date(2024, 12, 31), "8001234567"),
         (PisisKind.FOLLOW_UP, date(2025, 6, 30), "1"),
     ],
 )
-def test_file_name_round_trip(kind: PisisKind, cutoff: date, nit: str) -> None:
-    name = format_file_name(kind, cutoff, nit)
+def test_file_name_round_trip(kind: PisisKind, cut_off: date, nit: str) -> None:
+    name = format_file_name(kind, cut_off, nit)
     assert name.endswith(".TXT")
     assert len(name) == len(REAL_NAME)
     info = parse_file_name(name)
     assert info is not None
-    assert info == PisisFileName(kind, cutoff, nit)
+    assert info == PisisFileName(kind, cut_off, nit)
     assert info.name == name
     assert parse_file_name(name.lower()) == info
 

@@ -114,7 +114,7 @@ def _only_groups(columns: dict[str, str], group_by: list[str]) -> dict[str, str]
     return {name: label for name, label in columns.items() if name not in _GROUP_LABELS or name in asked}
 
 
-def _cutoff_line(as_of: datetime) -> tuple[str, str]:
+def _cut_off_line(as_of: datetime) -> tuple[str, str]:
     return ("Corte de los datos", as_of.astimezone(BOGOTA).strftime("%Y-%m-%d %H:%M (hora de Colombia)"))
 
 
@@ -145,13 +145,13 @@ async def complaints_bimonthly(
     output: FormatDep = OutputFormat.JSON,
 ) -> Response:
     """The bimonthly complaint consolidation of the caller's scope, with changes against earlier bimesters."""
-    cutoff = service.cutoff(as_of)
+    cut_off = service.cut_off_instant(as_of)
     report = await service.bimonthly(
         api,
-        period=service.parse_bimester(period, year, bimester, cutoff),
+        period=service.parse_bimester(period, year, bimester, cut_off),
         group_by=service.parse_keys("group_by", group_by, service.BIMONTHLY_GROUPS, ["entity"]),
         compare=service.parse_keys("compare", compare, service.COMPARISONS, service.COMPARISONS),
-        as_of=cutoff,
+        as_of=cut_off,
         method=method,
     )
     state = "completo" if report.complete else f"incompleto ({report.incomplete_reason})"
@@ -163,7 +163,7 @@ async def complaints_bimonthly(
         lines=[
             ("Periodo", f"{report.period} ({report.start_date.isoformat()} a {report.end_date.isoformat()})"),
             ("Estado del periodo", state),
-            _cutoff_line(report.as_of),
+            _cut_off_line(report.as_of),
         ],
     )
     return respond(
@@ -202,20 +202,20 @@ async def complaints_trend(
     output: FormatDep = OutputFormat.JSON,
 ) -> Response:
     """Complaint counts per month, bimester, quarter or year between two periods (by default the last 12 months)."""
-    cutoff = service.cutoff(as_of)
-    first, last = service.trend_bounds(from_, to, Granularity(granularity), cutoff)
+    cut_off = service.cut_off_instant(as_of)
+    first, last = service.trend_bounds(from_, to, Granularity(granularity), cut_off)
     report = await service.trend(
         api,
         first=first,
         last=last,
         group_by=service.parse_keys("group_by", group_by, service.TREND_GROUPS, []),
-        as_of=cutoff,
+        as_of=cut_off,
     )
     document = Document(
         title="Tendencia de PQRD",
         filename=f"tendencia-pqrd-{report.from_period}-{report.to_period}",
         sheet="Tendencia",
-        lines=[("Periodos", f"{report.from_period} a {report.to_period} ({granularity})"), _cutoff_line(report.as_of)],
+        lines=[("Periodos", f"{report.from_period} a {report.to_period} ({granularity})"), _cut_off_line(report.as_of)],
     )
     return respond(
         output,
@@ -244,15 +244,15 @@ async def complaint_priorities(
     output: FormatDep = OutputFormat.JSON,
 ) -> Response:
     """Entities of a secretaría's scope ranked for technical-assistance visits, with the figures behind each score."""
-    cutoff = service.cutoff(as_of)
+    cut_off = service.cut_off_instant(as_of)
     report = await service.priorities(
         api,
         secretaria_id=secretaria_id,
-        period=service.parse_bimester(period, None, None, cutoff),
+        period=service.parse_bimester(period, None, None, cut_off),
         weights=PriorityWeights(
             rate=weight_rate, growth=weight_growth, vital_risk=weight_vital_risk, out_of_term=weight_out_of_term
         ),
-        as_of=cutoff,
+        as_of=cut_off,
     )
     weights = report.weights
     document = Document(
@@ -266,7 +266,7 @@ async def complaint_priorities(
                 f"tasa {weights.rate}, crecimiento {weights.growth}, riesgo vital {weights.vital_risk}, "
                 f"fuera de término {weights.out_of_term}",
             ),
-            _cutoff_line(report.as_of),
+            _cut_off_line(report.as_of),
         ],
     )
     return respond(

@@ -31,6 +31,7 @@ __all__ = [
     "COMPARISONS",
     "TREND_GROUPS",
     "bimonthly",
+    "cut_off_instant",
     "latest_complete_bimester",
     "parse_bimester",
     "parse_keys",
@@ -49,7 +50,7 @@ COMPARISONS = ("previous", "same_last_year")
 _FIRST_YEAR, _LAST_YEAR = 1900, 9000
 
 
-def cutoff(as_of: str | None) -> datetime:
+def cut_off_instant(as_of: str | None) -> datetime:
     """The data cut-off, in UTC as every instant on the wire: now when absent; a date means the end of that
     Bogotá day, a time without zone is Colombian time; never later than now (a bimester that has not ended
     must not pass for complete). 422 naming `as_of` otherwise."""

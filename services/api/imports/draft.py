@@ -128,10 +128,10 @@ def from_spreadsheet(parsed: ParsedPlan) -> DraftPlan:
 def from_pisis(parsed: ParsedPisis) -> DraftPlan:
     """A PISIS programming file (goals and activities) or follow-up file (execution at the cut-off month)."""
     header = parsed.header
-    cutoff = parsed.file_name_info.cutoff if parsed.file_name_info else None
-    year = header.start_date.year if header else (cutoff.year if cutoff else None)
+    cut_off = parsed.file_name_info.cut_off if parsed.file_name_info else None
+    year = header.start_date.year if header else (cut_off.year if cut_off else None)
     if parsed.kind is PisisKind.FOLLOW_UP:
-        month = cutoff or (header.end_date if header else None)
+        month = cut_off or (header.end_date if header else None)
         draft = DraftPlan(
             layout="pisis_spps",
             title="",

@@ -162,7 +162,7 @@ class PisisFileName:
     """What a PISIS file name says: annex, cut-off date and the institution's NIT."""
 
     kind: PisisKind
-    cutoff: date
+    cut_off: date
     """The cut-off date (``AAAA1231`` in every file seen)."""
     nit: str
     """The NIT without the zeros that pad it to 12 digits (``890985092``)."""
@@ -170,12 +170,12 @@ class PisisFileName:
     @property
     def name(self) -> str:
         """The canonical file name, upper-case ``.TXT``."""
-        return format_file_name(self.kind, self.cutoff, self.nit)
+        return format_file_name(self.kind, self.cut_off, self.nit)
 
 
 # Browsers save a second download as "name (1).TXT" (the real file arrived so): still the same name.
 _FILE_NAME_RE: Final = re.compile(
-    r"^PPS190(?P<annex>PPPS|SPPS)(?P<cutoff>[0-9]{8})NI(?P<nit>[0-9]{12})(?: ?\([0-9]{1,3}\))?\.TXT\Z",
+    r"^PPS190(?P<annex>PPPS|SPPS)(?P<cut_off>[0-9]{8})NI(?P<nit>[0-9]{12})(?: ?\([0-9]{1,3}\))?\.TXT\Z",
     re.IGNORECASE,
 )
 _NIT_RE: Final = re.compile(r"^[0-9]{1,12}\Z")
@@ -187,23 +187,23 @@ def parse_file_name(name: str) -> PisisFileName | None:
     match = _FILE_NAME_RE.match(base)
     if match is None:
         return None
-    cutoff = match["cutoff"]
+    cut_off = match["cut_off"]
     try:
-        cutoff_date = date(int(cutoff[:4]), int(cutoff[4:6]), int(cutoff[6:]))
+        cut_off_date = date(int(cut_off[:4]), int(cut_off[4:6]), int(cut_off[6:]))
     except ValueError:
         return None
     kind = PisisKind.PROGRAMMING if match["annex"].upper() == "PPPS" else PisisKind.FOLLOW_UP
-    return PisisFileName(kind=kind, cutoff=cutoff_date, nit=match["nit"].lstrip("0") or "0")
+    return PisisFileName(kind=kind, cut_off=cut_off_date, nit=match["nit"].lstrip("0") or "0")
 
 
-def format_file_name(kind: PisisKind, cutoff: date, nit: str) -> str:
+def format_file_name(kind: PisisKind, cut_off: date, nit: str) -> str:
     """The file name PISIS expects, e.g. ``PPS190PPPS20211231NI000890985092.TXT``.
 
     ``nit`` is the NIT's digits without the verification digit; raises ``ValueError`` otherwise.
     """
     if not _NIT_RE.match(nit):
         raise ValueError(f"El NIT «{nit}» debe tener de 1 a 12 dígitos, sin dígito de verificación ni guiones.")
-    return f"{kind.annex}{cutoff.year:04d}{cutoff.month:02d}{cutoff.day:02d}NI{nit.zfill(12)}.TXT"
+    return f"{kind.annex}{cut_off.year:04d}{cut_off.month:02d}{cut_off.day:02d}NI{nit.zfill(12)}.TXT"
 
 
 # --------------------------------------------------------------------------------------------------
