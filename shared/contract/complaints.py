@@ -258,7 +258,9 @@ class ComplaintStat(ComplaintGroup):
         default=None, description="Media de horas entre radicación y respuesta; nula si ninguna fue respondida."
     )
     median_response_hours: float | None = Field(
-        default=None, description="Mediana de horas entre radicación y respuesta; nula si ninguna fue respondida."
+        default=None,
+        description="Mediana de horas entre radicación y respuesta; nula si ninguna fue respondida. Solo con "
+        "`include=median_response_hours`.",
     )
     mean_response_business_days: float | None = Field(
         default=None,

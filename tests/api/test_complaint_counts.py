@@ -111,8 +111,14 @@ async def test_counts_filters(client: httpx.AsyncClient, eps: Actor, filed: dict
     assert await get_items(client, COUNTS, eps, group_by="month", channel="whatsapp") == []
 
 
+def without_median_hours(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items as `stats` gives them without `include=median_response_hours`."""
+    return [{name: value for name, value in item.items() if name != "median_response_hours"} for item in items]
+
+
 async def test_stats_per_month_and_overall(client: httpx.AsyncClient, eps: Actor, filed: dict[str, Any]) -> None:
-    assert await get_items(client, STATS, eps, group_by="month") == [
+    """Without `include` these come from the monthly rollup; with it, from the table: the same figures."""
+    per_month = [
         {
             "month": "2026-01",
             "count": 1,
@@ -154,7 +160,7 @@ async def test_stats_per_month_and_overall(client: httpx.AsyncClient, eps: Actor
             "median_response_business_days": 39.0,
         },
     ]
-    assert await get_items(client, STATS, eps) == [
+    overall = [
         {
             "count": 4,
             "answered": 2,
@@ -167,11 +173,18 @@ async def test_stats_per_month_and_overall(client: httpx.AsyncClient, eps: Actor
             "median_response_business_days": 20.0,
         }
     ]
+    include = {"include": "median_response_hours"}
+    assert await get_items(client, STATS, eps, group_by="month", **include) == per_month
+    assert await get_items(client, STATS, eps, group_by="month") == without_median_hours(per_month)
+    assert await get_items(client, STATS, eps, **include) == overall
+    assert await get_items(client, STATS, eps) == without_median_hours(overall)
+    assert_problem(await client.get(STATS, params={"include": "mediana"}, headers=eps.headers), 422, "include")
 
 
 async def test_stats_at_a_past_cut_off(client: httpx.AsyncClient, eps: Actor, filed: dict[str, Any]) -> None:
     # On 25 March the March petición was still running (due 1 April) and its May answer did not exist yet.
-    assert await get_items(client, STATS, eps, as_of="2026-03-25") == [
+    # The May answer is after the cut-off: the rollup cannot say how things stood, so the table answers.
+    at_cut_off = [
         {
             "count": 4,
             "answered": 1,
@@ -184,6 +197,8 @@ async def test_stats_at_a_past_cut_off(client: httpx.AsyncClient, eps: Actor, fi
             "median_response_business_days": 1.0,
         }
     ]
+    assert await get_items(client, STATS, eps, as_of="2026-03-25", include="median_response_hours") == at_cut_off
+    assert await get_items(client, STATS, eps, as_of="2026-03-25") == without_median_hours(at_cut_off)
     assert_problem(await client.get(STATS, params={"as_of": "ayer"}, headers=eps.headers), 422, "as_of")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Float,
+    Numeric,
     Select,
     Text,
     case,
@@ -38,12 +39,13 @@ from services.api.models import (
     ComplaintMonthlyCountRow,
     ComplaintMotiveRow,
     ComplaintPersonRow,
+    ComplaintResponseDaysRow,
     ComplaintRow,
     ComplaintSequenceRow,
     OrganizationRow,
     PersonalDataAccessRow,
 )
-from services.api.models.complaint import COMPLAINT_SEARCH
+from services.api.models.complaint import COMPLAINT_SEARCH, UNANSWERED_WITH_TERM
 from services.api.pagination import PageParams
 from services.api.repository import RecordRepository, driver_param
 from services.kit.errors import register_unique_constraint
@@ -244,14 +246,47 @@ async def aggregate(
     return _month_keys((await session.execute(statement)).mappings())
 
 
-# Group keys and filters the monthly rollup holds, with their rollup columns.
-def rollup_expressions() -> dict[str, Any]:
+# Group keys and filters the rollup tables hold, with their columns (both tables share the key columns).
+def rollup_expressions(table: type[ComplaintMonthlyCountRow] | type[ComplaintResponseDaysRow]) -> dict[str, Any]:
     return {
-        "month": func.to_char(col(ComplaintMonthlyCountRow.month), "YYYY-MM"),
-        "entity_id": col(ComplaintMonthlyCountRow.entity_id),
-        "type": col(ComplaintMonthlyCountRow.type),
-        "risk": col(ComplaintMonthlyCountRow.risk),
+        "month": func.to_char(col(table.month), "YYYY-MM"),
+        "entity_id": col(table.entity_id),
+        "type": col(table.type),
+        "risk": col(table.risk),
     }
+
+
+def _rollup_select(
+    table: type[ComplaintMonthlyCountRow] | type[ComplaintResponseDaysRow],
+    caller: Caller,
+    measures: Sequence[ColumnElement[Any]],
+    *,
+    group_by: Sequence[str],
+    equals: Mapping[str, Any],
+    month_from: date | None,
+    month_before: date | None,
+    also_grouped: Sequence[ColumnElement[Any]] = (),
+) -> Select[Any]:
+    """The caller's rollup rows over whole Bogotá months, grouped by `group_by` (and `also_grouped`)."""
+    expressions = rollup_expressions(table)
+    keys = [expressions[name].label(name) for name in group_by]
+    statement = select(*keys, *also_grouped, *measures)
+    if caller.visible_ids is not None:
+        statement = statement.where(
+            or_(col(table.organization_id).in_(caller.visible_ids), col(table.entity_id).in_(caller.visible_ids))
+        )
+    for name, value in equals.items():
+        if value is not None:
+            statement = statement.where(expressions[name] == value)
+    if month_from is not None:
+        statement = statement.where(col(table.month) >= month_from)
+    if month_before is not None:
+        statement = statement.where(col(table.month) < month_before)
+    grouped = len(keys) + len(also_grouped)
+    if grouped:
+        positions: list[ColumnElement[Any]] = [literal_column(str(index + 1)) for index in range(grouped)]
+        statement = statement.group_by(*positions).order_by(*positions)
+    return statement
 
 
 async def count_from_rollup(
@@ -264,29 +299,114 @@ async def count_from_rollup(
     month_before: date | None,
 ) -> list[dict[str, Any]]:
     """`aggregate` with `count_measures` over whole Bogotá months, summed from `complaint_monthly_counts`."""
-    expressions = rollup_expressions()
-    keys = [expressions[name].label(name) for name in group_by]
     total = cast(func.sum(col(ComplaintMonthlyCountRow.count)), BigInteger)
-    statement = select(*keys, total.label("count"))
-    if caller.visible_ids is not None:
-        statement = statement.where(
-            or_(
-                col(ComplaintMonthlyCountRow.organization_id).in_(caller.visible_ids),
-                col(ComplaintMonthlyCountRow.entity_id).in_(caller.visible_ids),
-            )
-        )
-    for name, value in equals.items():
-        if value is not None:
-            statement = statement.where(expressions[name] == value)
-    if month_from is not None:
-        statement = statement.where(col(ComplaintMonthlyCountRow.month) >= month_from)
-    if month_before is not None:
-        statement = statement.where(col(ComplaintMonthlyCountRow.month) < month_before)
-    statement = statement.having(total > 0)
+    statement = _rollup_select(
+        ComplaintMonthlyCountRow,
+        caller,
+        [total.label("count")],
+        group_by=group_by,
+        equals=equals,
+        month_from=month_from,
+        month_before=month_before,
+    ).having(total > 0)
+    return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
+async def stats_from_rollup(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    group_by: Sequence[str],
+    equals: Mapping[str, Any],
+    month_from: date | None,
+    month_before: date | None,
+) -> list[dict[str, Any]]:
+    """What `stats_measures` gives that adds up, summed from `complaint_monthly_counts`, ordered by the group
+    keys, with `last_answered_at` (the latest answer any of the group's rows ever held)."""
+    rollup = ComplaintMonthlyCountRow
+
+    def total(column: Any) -> ColumnElement[Any]:
+        return cast(func.sum(col(column)), BigInteger)
+
+    timed = func.nullif(func.sum(col(rollup.timed)), 0)
+    timed_business_days = func.nullif(func.sum(col(rollup.timed_business_days)), 0)
+    measures = [
+        total(rollup.count).label("count"),
+        total(rollup.answered).label("answered"),
+        total(rollup.answered_in_term).label("answered_in_term"),
+        total(rollup.answered_out_of_term).label("answered_out_of_term"),
+        cast(func.sum(col(rollup.response_seconds)) / timed / 3600, Float).label("mean_response_hours"),
+        cast(
+            cast(func.sum(col(rollup.response_business_days)), Numeric) / timed_business_days, Float
+        ).label("mean_response_business_days"),
+        func.max(col(rollup.last_answered_at)).label("last_answered_at"),
+    ]
+    statement = _rollup_select(
+        rollup, caller, measures, group_by=group_by, equals=equals, month_from=month_from, month_before=month_before
+    ).having(func.sum(col(rollup.count)) > 0)
+    return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
+async def median_days_from_rollup(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    group_by: Sequence[str],
+    equals: Mapping[str, Any],
+    month_from: date | None,
+    month_before: date | None,
+) -> list[dict[str, Any]]:
+    """`percentile_cont(0.5)` of the response business days per group, from the histogram
+    `complaint_response_days`: the mean of the values at positions ⌊(n−1)/2⌋ and ⌈(n−1)/2⌉ of the sorted
+    answers, which is exactly what `percentile_cont(0.5)` interpolates."""
+    histogram = ComplaintResponseDaysRow
+    days = _rollup_select(
+        histogram,
+        caller,
+        [func.sum(col(histogram.count)).label("answers")],
+        group_by=group_by,
+        equals=equals,
+        month_from=month_from,
+        month_before=month_before,
+        also_grouped=[col(histogram.business_days).label("business_days")],
+    ).subquery()
+    partition = [days.c[name] for name in group_by] or None
+    ranked = select(
+        *(days.c[name] for name in group_by),
+        days.c.business_days,
+        func.sum(days.c.answers).over(partition_by=partition, order_by=days.c.business_days).label("up_to"),
+        func.sum(days.c.answers).over(partition_by=partition).label("answers"),
+    ).subquery()
+    lower = func.min(ranked.c.business_days).filter(ranked.c.up_to > func.floor((ranked.c.answers - 1) / 2))
+    upper = func.min(ranked.c.business_days).filter(ranked.c.up_to > func.ceil((ranked.c.answers - 1) / 2))
+    keys = [ranked.c[name] for name in group_by]
+    statement = select(*keys, cast((lower + upper) / 2.0, Float).label("median_response_business_days"))
+    if keys:
+        statement = statement.group_by(*keys)
+    return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
+async def overdue_unanswered(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    group_by: Sequence[str],
+    equals: Mapping[str, Any],
+    filed_from: datetime | None,
+    filed_before: datetime | None,
+    cut_off: datetime,
+) -> list[dict[str, Any]]:
+    """Counted complaints still unanswered with their term expired at `cut_off`, per group: an index-only
+    scan of `ix_complaints_unanswered_filed_at` (the rollup cannot hold what depends on the cut-off)."""
+    expressions = group_expressions()
+    keys = [expressions[name].label(name) for name in group_by]
+    statement = complaints.readable_statement(caller).with_only_columns(*keys, func.count().label("overdue_unanswered"))
+    statement = statement.where(text(UNANSWERED_WITH_TERM), col(ComplaintRow.due_at) < cut_off)
+    statement = _filtered(statement, equals=equals, filed_from=filed_from, filed_before=filed_before)
     if keys:
         positions: list[ColumnElement[Any]] = [literal_column(str(index + 1)) for index in range(len(keys))]
-        statement = statement.group_by(*positions).order_by(*positions)
-    return [dict(row) for row in (await session.execute(statement)).mappings()]
+        statement = statement.group_by(*positions)
+    return _month_keys((await session.execute(statement)).mappings())
 
 
 # Columns of the bulk export, in order: the complaint without its free text, attachments and the `minor`
@@ -345,8 +465,9 @@ def count_measures() -> dict[str, ColumnElement[Any]]:
     return {"count": func.count()}
 
 
-def stats_measures(as_of: datetime | None = None) -> dict[str, ColumnElement[Any]]:
-    """Timeliness, backlog and response times as they stood at `as_of` (default: now)."""
+def stats_measures(as_of: datetime | None = None, *, median_hours: bool = False) -> dict[str, ColumnElement[Any]]:
+    """Timeliness, backlog and response times as they stood at `as_of` (default: now); the median of response
+    hours only when asked (it needs every answer's value, so no rollup can give it)."""
     current: ColumnElement[datetime] = literal(as_of, DateTime(timezone=True)) if as_of is not None else func.now()
     timeliness = timeliness_expression(current)
     answered = col(ComplaintRow.answered_at).is_not(None) & (col(ComplaintRow.answered_at) <= current)
@@ -354,17 +475,19 @@ def stats_measures(as_of: datetime | None = None) -> dict[str, ColumnElement[Any
     timed = answered & (col(ComplaintRow.date_precision) == DatePrecision.DAY.value)
     hours = extract("epoch", col(ComplaintRow.answered_at) - col(ComplaintRow.filed_at)) / 3600
     business_days = cast(col(ComplaintRow.response_business_days), Float)
-    return {
+    measures: dict[str, ColumnElement[Any]] = {
         "count": func.count(),
         "answered": func.count().filter(answered),
         "answered_in_term": func.count().filter(timeliness == Timeliness.EN_TERMINO.value),
         "answered_out_of_term": func.count().filter(timeliness == Timeliness.FUERA_DE_TERMINO.value),
         "overdue_unanswered": func.count().filter(timeliness == Timeliness.VENCIDA_SIN_RESPUESTA.value),
         "mean_response_hours": cast(func.avg(hours).filter(timed), Float),
-        "median_response_hours": func.percentile_cont(0.5).within_group(cast(hours, Float)).filter(timed),
         "mean_response_business_days": cast(func.avg(business_days).filter(timed), Float),
         "median_response_business_days": func.percentile_cont(0.5).within_group(business_days).filter(timed),
     }
+    if median_hours:
+        measures["median_response_hours"] = func.percentile_cont(0.5).within_group(cast(hours, Float)).filter(timed)
+    return measures
 
 
 async def lock_live(session: AsyncSession, caller: Caller, complaint_id: uuid.UUID) -> ComplaintRow | None:

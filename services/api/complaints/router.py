@@ -186,11 +186,26 @@ async def complaint_stats(
             "vencimiento se mide contra él. " + _INSTANT_OR_DATE + " Una fecha es el final de ese día.",
         ),
     ] = None,
+    include: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Cifras adicionales, separadas por comas: `median_response_hours` (la mediana de horas "
+            "necesita el valor de cada respuesta, así que se calcula sobre las quejas y no sobre el consolidado "
+            "mensual: más lenta sobre muchos datos).",
+        ),
+    ] = None,
 ) -> Response:
-    """Per group: answered in and out of term, overdue backlog and response times (mean, median) at a cut-off."""
+    """Per group: answered in and out of term, overdue backlog and response times (mean, median) at a cut-off.
+
+    Over whole Bogotá months grouped by `month`, `entity`, `type` or `risk` (the usual consolidation), the
+    figures come from the monthly rollup PostgreSQL keeps current; other questions read the complaints. The
+    figures are the same either way.
+    """
     keys = service.parse_group_by(group_by)
     cut_off = _bound("as_of", as_of, end_of_day=True)
-    return _compact(await service.complaint_stats(session, caller, keys, filters, as_of=cut_off))
+    extras = service.parse_stats_include(include)
+    return _compact(await service.complaint_stats(session, caller, keys, filters, as_of=cut_off, include=extras))
 
 
 _EXPORT_CONTENT = {

@@ -7,13 +7,22 @@ command, and stored so lists can filter and sort on them in SQL.
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Computed, DateTime, Index, func, text
+from sqlalchemy import BigInteger, Column, Computed, DateTime, Index, Numeric, func, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
 from services.api.models.base import LIVE_ROWS, RecordColumns
+
+# The complaints whose timeliness still depends on the cut-off: unanswered, with a term, not transferred or
+# withdrawn. A partial index holds only these, and queries restate it word for word (as constants, not
+# parameters) so the planner can prove they fit it.
+UNANSWERED_WITH_TERM = (
+    "answered_at IS NULL AND term_unit IS NOT NULL AND deleted_at IS NULL "
+    "AND status NOT IN ('trasladado', 'desistido')"
+)
 
 # Far-future stand-in for "no due date" in the sort column: keyset pages need a non-null value.
 NO_DUE_AT = datetime.fromisoformat("9999-12-31T00:00:00+00:00")
@@ -34,6 +43,13 @@ class ComplaintRow(RecordColumns, table=True):
         Index("ix_complaints_org_filed_at", "organization_id", "filed_at"),
         Index("ix_complaints_entity_filed_at", "entity_id", "filed_at"),
         Index("ix_complaints_due_sort_at", "due_sort_at"),
+        # The overdue backlog at a cut-off, read beside the rollup: an index-only scan over open complaints.
+        Index(
+            "ix_complaints_unanswered_filed_at",
+            "filed_at",
+            postgresql_include=["organization_id", "entity_id", "type", "risk", "due_at"],
+            postgresql_where=text(UNANSWERED_WITH_TERM),
+        ),
     )
 
     entity_id: uuid.UUID = Field(foreign_key="organizations.id")
@@ -174,7 +190,8 @@ class ComplaintSequenceRow(SQLModel, table=True):
 
 
 class ComplaintMonthlyCountRow(SQLModel, table=True):
-    """Live complaints per receiver, entity, Bogotá month of filing, type and risk: kept by triggers.
+    """Live complaints per receiver, entity, Bogotá month of filing, type and risk, with what `stats` needs
+    that adds up: kept by triggers.
 
     Only the keys whose product stays small: with channel, motive, municipality or status as well, a
     million complaints make nearly as many groups, and the rollup would be no faster than the table
@@ -182,7 +199,11 @@ class ComplaintMonthlyCountRow(SQLModel, table=True):
 
     The triggers (statement level, over the transition tables, in the rollup migration) add the inserted
     rows, subtract the deleted ones and move updated ones between groups; soft-deleted complaints count in
-    no group. `counts` reads this table instead of `complaints` when the question fits it.
+    no group. `counts` and `stats` read this table instead of `complaints` when the question fits it.
+
+    Timed answers are those of complaints filed with a day (month-precision rows have no response time).
+    `last_answered_at` is the latest answer the group ever held and is never lowered, so "no answer after
+    this cut-off" can be trusted; a `stats` question at an earlier cut-off goes to the table.
     """
 
     __tablename__ = "complaint_monthly_counts"
@@ -198,6 +219,7 @@ class ComplaintMonthlyCountRow(SQLModel, table=True):
             postgresql_nulls_not_distinct=True,
         ),
         Index("ix_complaint_monthly_counts_entity_month", "entity_id", "month"),
+        Index("ix_complaint_monthly_counts_month", "month"),
         # Groups whose last complaint left: the triggers delete them through this small index.
         Index("ix_complaint_monthly_counts_empty", "month", postgresql_where=text("count = 0")),
     )
@@ -208,4 +230,47 @@ class ComplaintMonthlyCountRow(SQLModel, table=True):
     month: date
     type: str = Field(max_length=30)
     risk: str | None = Field(default=None, max_length=20)
+    count: int = Field(sa_type=BigInteger)
+    answered: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    answered_in_term: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    answered_out_of_term: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    timed: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    # Seconds from filing to answer, summed exactly (`numeric`): adding and subtracting never drifts.
+    response_seconds: Decimal = Field(default=Decimal(0), sa_type=Numeric, sa_column_kwargs={"server_default": "0"})
+    timed_business_days: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    response_business_days: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    last_answered_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class ComplaintResponseDaysRow(SQLModel, table=True):
+    """Timed answers per rollup group and number of response business days: the exact median's histogram.
+
+    Kept by the same triggers as `complaint_monthly_counts` (a rollup group holds a few dozen distinct day
+    counts at most, as terms are 15 business days, extensions double them).
+    """
+
+    __tablename__ = "complaint_response_days"
+    __table_args__ = (
+        Index(
+            "uq_complaint_response_days_group",
+            "organization_id",
+            "entity_id",
+            "month",
+            "type",
+            "risk",
+            "business_days",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+        Index("ix_complaint_response_days_month", "month"),
+        Index("ix_complaint_response_days_empty", "month", postgresql_where=text("count = 0")),
+    )
+
+    id: int | None = Field(default=None, sa_type=BigInteger, primary_key=True)
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id")
+    entity_id: uuid.UUID = Field(foreign_key="organizations.id")
+    month: date
+    type: str = Field(max_length=30)
+    risk: str | None = Field(default=None, max_length=20)
+    business_days: int
     count: int = Field(sa_type=BigInteger)
