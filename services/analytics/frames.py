@@ -30,6 +30,8 @@ STAT_COLUMNS: dict[str, str] = {
     "overdue_unanswered": "int64",
     "mean_response_hours": "float64",
     "median_response_hours": "float64",
+    "mean_response_business_days": "float64",
+    "median_response_business_days": "float64",
 }
 
 

@@ -96,8 +96,18 @@ class BimonthlyItem(ContractModel):
     answered_in_term: int
     answered_out_of_term: int
     overdue_unanswered: int = Field(description="Vencidas sin respuesta (rezago) contra el instante actual.")
-    mean_response_hours: float | None = None
-    median_response_hours: float | None = None
+    mean_response_hours: float | None = Field(default=None, description="Horas de radicación a respuesta, media.")
+    median_response_hours: float | None = Field(
+        default=None,
+        description="Horas de radicación a respuesta, mediana; solo con `include=median_response_hours` (nula en "
+        "otro caso).",
+    )
+    mean_response_business_days: float | None = Field(
+        default=None, description="Días hábiles de radicación a respuesta (unidad de los términos legales), media."
+    )
+    median_response_business_days: float | None = Field(
+        default=None, description="Días hábiles de radicación a respuesta, mediana."
+    )
     previous: Comparison | None = Field(default=None, description="Contra el bimestre anterior.")
     same_last_year: Comparison | None = Field(default=None, description="Contra el mismo bimestre del año anterior.")
 

@@ -220,6 +220,11 @@ COMPLAINT_GROUP_KEYS: dict[str, str] = {
 }
 
 
+#: What `/v1/complaints/stats?include=` (and the analytics consolidation) adds on request: figures that need
+#: every answer's value, so the API reads the complaints instead of its monthly rollup.
+COMPLAINT_STATS_INCLUDES: tuple[str, ...] = ("median_response_hours",)
+
+
 class ComplaintGroup(ContractModel):
     """The group keys of an aggregate; only the keys asked for in `group_by` are present."""
 

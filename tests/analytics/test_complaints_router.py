@@ -55,10 +55,13 @@ async def magdalena(client: httpx.AsyncClient, make_org: MakeOrg, make_key: Make
         "secretaria_org": secretaria,
         "eps": eps,
         "ips": ips,
+        "answered": [in_term, late],
     }
 
 
-async def test_bimonthly_by_entity_with_comparisons(analytics: httpx.AsyncClient, magdalena: dict[str, Any]) -> None:
+async def test_bimonthly_by_entity_with_comparisons(
+    analytics: httpx.AsyncClient, client: httpx.AsyncClient, magdalena: dict[str, Any]
+) -> None:
     secretaria: Actor = magdalena["secretaria"]
     response = await analytics.get(BIMONTHLY, params={"period": "2026B1", "as_of": AS_OF}, headers=secretaria.headers)
     assert response.status_code == 200, response.text
@@ -83,6 +86,25 @@ async def test_bimonthly_by_entity_with_comparisons(analytics: httpx.AsyncClient
     assert item["timeliness"]["value"] == 25.0
     assert item["timeliness"]["method"] == "answered_in_term_over_due"
     assert item["mean_response_hours"] == pytest.approx((48 + 63 * 24) / 2)
+    # In business days, the unit of the legal terms: both from the API's rollup, the median exact.
+    days = [
+        (await client.get(f"/v1/complaints/{complaint['id']}", headers=magdalena["eps"].headers)).json()[
+            "response_business_days"
+        ]
+        for complaint in magdalena["answered"]
+    ]
+    assert item["mean_response_business_days"] == item["median_response_business_days"] == sum(days) / 2
+    # The median of hours needs every answer: only on request.
+    assert item["median_response_hours"] is None
+    response = await analytics.get(
+        BIMONTHLY,
+        params={"period": "2026B1", "as_of": AS_OF, "include": "median_response_hours"},
+        headers=secretaria.headers,
+    )
+    assert response.json()["items"][0]["median_response_hours"] == pytest.approx((48 + 63 * 24) / 2)
+    assert_problem(
+        await analytics.get(BIMONTHLY, params={"include": "moda"}, headers=secretaria.headers), 422, "include"
+    )
     # B1's previous bimester is B6 of the year before.
     assert item["previous"] == {
         "period": "2025B6",
@@ -182,6 +204,9 @@ async def test_bimonthly_csv_for_a_spanish_excel(analytics: httpx.AsyncClient, m
     assert record["Tasa por 10.000 afiliados"] == "4,55"
     assert record["Variación (%)"] == "150"
     assert record["Bimestre anterior"] == "2025B6"
+    assert "Mediana del tiempo de respuesta (días hábiles)" in record
+    # The median of hours is a column only when asked for.
+    assert "Mediana del tiempo de respuesta (horas)" not in record
 
 
 async def test_bimonthly_xlsx_is_the_consolidado(analytics: httpx.AsyncClient, magdalena: dict[str, Any]) -> None:

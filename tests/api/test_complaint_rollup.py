@@ -118,9 +118,7 @@ async def test_rollup_equals_the_table_after_every_write(
     await assert_rollup_current(session)
 
     # A transfer inserts a linked complaint for the other organisation.
-    moved = next(
-        complaint for complaint in filed if complaint["type"] != "felicitacion" and complaint not in answered
-    )
+    moved = next(complaint for complaint in filed if complaint["type"] != "felicitacion" and complaint not in answered)
     await add_event(
         client,
         eps,

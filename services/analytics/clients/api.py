@@ -259,14 +259,17 @@ class ApiClient:
         filed_to: date | datetime | None = None,
         entity_id: uuid.UUID | None = None,
         as_of: datetime | None = None,
+        include: Sequence[str] = (),
     ) -> ComplaintStats:
-        """`GET /v1/complaints/stats`: answered in/out of term, overdue, response hours per group, at `as_of`."""
+        """`GET /v1/complaints/stats`: answered in/out of term, overdue, response times per group, at `as_of`
+        (`include=median_response_hours` makes the API read every answer instead of its monthly rollup)."""
         params: dict[str, QueryValue | Sequence[str]] = {
             "group_by": list(group_by),
             "filed_from": filed_from,
             "filed_to": filed_to,
             "entity_id": entity_id,
             "as_of": as_of,
+            "include": list(include),
         }
         return await self.get("/v1/complaints/stats", ComplaintStats, params)
 

@@ -222,7 +222,8 @@ def bimonthly_items(
         merged = pd.concat([universe, current.reset_index(drop=True)], axis=1) if not current.empty else universe
     for name, dtype in STAT_COLUMNS.items():
         if name not in merged:
-            merged[name] = pd.NA
+            # No stats at all (no complaints in the bimester): zero counts, no response times.
+            merged[name] = 0 if dtype == "int64" else float("nan")
         if dtype == "int64":
             merged[name] = merged[name].fillna(0).astype("int64")
         else:
@@ -257,14 +258,16 @@ def bimonthly_items(
                 answered_in_term=int(row["answered_in_term"]),
                 answered_out_of_term=int(row["answered_out_of_term"]),
                 overdue_unanswered=int(row["overdue_unanswered"]),
-                mean_response_hours=_hours(row["mean_response_hours"]),
-                median_response_hours=_hours(row["median_response_hours"]),
+                mean_response_hours=_rounded(row["mean_response_hours"]),
+                median_response_hours=_rounded(row["median_response_hours"]),
+                mean_response_business_days=_rounded(row["mean_response_business_days"]),
+                median_response_business_days=_rounded(row["median_response_business_days"]),
             )
         )
     return items
 
 
-def _hours(value: Any) -> float | None:
+def _rounded(value: Any) -> float | None:
     if value is None or pd.isna(value):
         return None
     return round(float(value), 2)

@@ -58,6 +58,8 @@ BIMONTHLY_COLUMNS: dict[str, str] = {
     "overdue_unanswered": "Vencidas sin respuesta",
     "mean_response_hours": "Tiempo medio de respuesta (horas)",
     "median_response_hours": "Mediana del tiempo de respuesta (horas)",
+    "mean_response_business_days": "Tiempo medio de respuesta (días hábiles)",
+    "median_response_business_days": "Mediana del tiempo de respuesta (días hábiles)",
     "previous.period": "Bimestre anterior",
     "previous.count": "PQRD del bimestre anterior",
     "previous.change": "Variación absoluta",
@@ -141,11 +143,20 @@ async def complaints_bimonthly(
         Literal["answered_in_term_over_due", "ese_siau"],
         Query(description="Oportunidad: en término ÷ (respondidas + vencidas), o `ese_siau`: en término ÷ radicadas."),
     ] = "answered_in_term_over_due",
+    include: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="`median_response_hours`: también la mediana en horas (la API la calcula sobre cada "
+            "respuesta y no sobre su consolidado mensual: más lenta con muchos datos).",
+        ),
+    ] = None,
     as_of: AsOf = None,
     output: FormatDep = OutputFormat.JSON,
 ) -> Response:
     """The bimonthly complaint consolidation of the caller's scope, with changes against earlier bimesters."""
     cut_off = service.cut_off_instant(as_of)
+    extras = service.parse_keys("include", include, service.BIMONTHLY_INCLUDES, [])
     report = await service.bimonthly(
         api,
         period=service.parse_bimester(period, year, bimester, cut_off),
@@ -153,6 +164,7 @@ async def complaints_bimonthly(
         compare=service.parse_keys("compare", compare, service.COMPARISONS, service.COMPARISONS),
         as_of=cut_off,
         method=method,
+        include=extras,
     )
     state = "completo" if report.complete else f"incompleto ({report.incomplete_reason})"
     document = Document(
@@ -170,7 +182,11 @@ async def complaints_bimonthly(
         output,
         report,
         frame=flat_frame(report.items),
-        columns=_only_groups(BIMONTHLY_COLUMNS, report.group_by),
+        columns={
+            name: label
+            for name, label in _only_groups(BIMONTHLY_COLUMNS, report.group_by).items()
+            if name != "median_response_hours" or extras
+        },
         document=document,
         generated_at=datetime.now(BOGOTA),
         request=request,

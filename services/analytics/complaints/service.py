@@ -22,12 +22,13 @@ from shared.contract.analytics import (
     PriorityWeights,
     TrendReport,
 )
-from shared.contract.complaints import COMPLAINT_GROUP_KEYS
+from shared.contract.complaints import COMPLAINT_GROUP_KEYS, COMPLAINT_STATS_INCLUDES
 from shared.enums import OrganizationKind, Risk
 from shared.periods import BOGOTA, Granularity, Period
 
 __all__ = [
     "BIMONTHLY_GROUPS",
+    "BIMONTHLY_INCLUDES",
     "COMPARISONS",
     "TREND_GROUPS",
     "bimonthly",
@@ -41,6 +42,7 @@ __all__ = [
     "trend_bounds",
 ]
 
+BIMONTHLY_INCLUDES = COMPLAINT_STATS_INCLUDES
 BIMONTHLY_GROUPS = ("entity", "type", "channel", "risk", "motive", "municipality")
 TREND_GROUPS = BIMONTHLY_GROUPS
 COMPARISONS = ("previous", "same_last_year")
@@ -140,9 +142,11 @@ async def _months_with_data(api: ApiClient, first: Period, last: Period, as_of: 
     return {item.month for item in counts.items if item.month is not None and item.count > 0}
 
 
-async def _stats(api: ApiClient, keys: Sequence[str], period: Period, as_of: datetime) -> pd.DataFrame:
+async def _stats(
+    api: ApiClient, keys: Sequence[str], period: Period, as_of: datetime, include: Sequence[str] = ()
+) -> pd.DataFrame:
     stats = await api.complaint_stats(
-        keys, filed_from=period.start_date, filed_to=_filed_to(period, as_of), as_of=as_of
+        keys, filed_from=period.start_date, filed_to=_filed_to(period, as_of), as_of=as_of, include=include
     )
     return stats_frame(stats, keys)
 
@@ -166,8 +170,13 @@ async def bimonthly(
     compare: Sequence[str],
     as_of: datetime,
     method: str,
+    include: Sequence[str] = (),
 ) -> BimonthlyReport:
-    """The bimonthly consolidation: counts, rates, timeliness and response times per group, with comparisons."""
+    """The bimonthly consolidation: counts, rates, timeliness and response times per group, with comparisons.
+
+    Over a complete bimester grouped by entity, type or risk every figure comes from the API's monthly rollup;
+    `include=median_response_hours` (every answer's value) and the other keys make the API read complaints.
+    """
     _check_started("period", period, as_of)
     keys = list(group_by)
     bases = {"previous": period.previous(), "same_last_year": period.same_last_year()}
@@ -175,7 +184,7 @@ async def bimonthly(
     earliest = min([period, *wanted.values()])
     async with concurrently() as group:
         months_task = group.create_task(_months_with_data(api, earliest, period, as_of))
-        current_task = group.create_task(_stats(api, keys, period, as_of))
+        current_task = group.create_task(_stats(api, keys, period, as_of, include))
         affiliates_task = group.create_task(
             api.affiliate_counts(_months(period)[0], _months(period)[-1], by_municipality="municipality" in keys)
         )

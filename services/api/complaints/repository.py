@@ -336,9 +336,9 @@ async def stats_from_rollup(
         total(rollup.answered_in_term).label("answered_in_term"),
         total(rollup.answered_out_of_term).label("answered_out_of_term"),
         cast(func.sum(col(rollup.response_seconds)) / timed / 3600, Float).label("mean_response_hours"),
-        cast(
-            cast(func.sum(col(rollup.response_business_days)), Numeric) / timed_business_days, Float
-        ).label("mean_response_business_days"),
+        cast(cast(func.sum(col(rollup.response_business_days)), Numeric) / timed_business_days, Float).label(
+            "mean_response_business_days"
+        ),
         func.max(col(rollup.last_answered_at)).label("last_answered_at"),
     ]
     statement = _rollup_select(
@@ -380,7 +380,7 @@ async def median_days_from_rollup(
     lower = func.min(ranked.c.business_days).filter(ranked.c.up_to > func.floor((ranked.c.answers - 1) / 2))
     upper = func.min(ranked.c.business_days).filter(ranked.c.up_to > func.ceil((ranked.c.answers - 1) / 2))
     keys = [ranked.c[name] for name in group_by]
-    statement = select(*keys, cast((lower + upper) / 2.0, Float).label("median_response_business_days"))
+    statement: Select[Any] = select(*keys, cast((lower + upper) / 2.0, Float).label("median_response_business_days"))
     if keys:
         statement = statement.group_by(*keys)
     return [dict(row) for row in (await session.execute(statement)).mappings()]
@@ -400,7 +400,9 @@ async def overdue_unanswered(
     scan of `ix_complaints_unanswered_filed_at` (the rollup cannot hold what depends on the cut-off)."""
     expressions = group_expressions()
     keys = [expressions[name].label(name) for name in group_by]
-    statement = complaints.readable_statement(caller).with_only_columns(*keys, func.count().label("overdue_unanswered"))
+    statement: Select[Any] = complaints.readable_statement(caller).with_only_columns(
+        *keys, func.count().label("overdue_unanswered")
+    )
     statement = statement.where(text(UNANSWERED_WITH_TERM), col(ComplaintRow.due_at) < cut_off)
     statement = _filtered(statement, equals=equals, filed_from=filed_from, filed_before=filed_before)
     if keys:

@@ -34,6 +34,7 @@ from shared import calendar, deadlines
 from shared.contract import ProblemFieldError
 from shared.contract.complaints import (
     COMPLAINT_GROUP_KEYS,
+    COMPLAINT_STATS_INCLUDES,
     BusinessDays,
     CalendarHoliday,
     Complaint,
@@ -412,17 +413,13 @@ async def count_complaints(
     return ComplaintCounts(items=[ComplaintCount.model_validate(row) for row in rows])
 
 
-#: What `stats` computes only when `include` asks for it.
-STATS_INCLUDES = ("median_response_hours",)
-
-
 def parse_stats_include(text: str | None) -> frozenset[str]:
     """The extras of a comma-separated `include`; 422 naming `include` otherwise."""
     names = frozenset(part.strip() for part in (text or "").split(",") if part.strip())
-    unknown = sorted(names - set(STATS_INCLUDES))
+    unknown = sorted(names - set(COMPLAINT_STATS_INCLUDES))
     if unknown:
         raise field_error(
-            "include", f"No se puede incluir {unknown[0]!r}; valores posibles: {', '.join(STATS_INCLUDES)}."
+            "include", f"No se puede incluir {unknown[0]!r}; valores posibles: {', '.join(COMPLAINT_STATS_INCLUDES)}."
         )
     return names
 
@@ -460,16 +457,24 @@ async def _stats_from_rollup(
     if months is None or not set(group_by) <= ROLLUP_KEYS or filters.channel is not None:
         return None
     equals = {"entity_id": filters.entity_id, "type": filters.type, "risk": filters.risk}
-    scope = {"group_by": group_by, "equals": equals}
-    rows = await repository.stats_from_rollup(session, caller, **scope, month_from=months[0], month_before=months[1])
+    month_from, month_before = months
+    rows = await repository.stats_from_rollup(
+        session, caller, group_by=group_by, equals=equals, month_from=month_from, month_before=month_before
+    )
     # An answer after the cut-off was not there yet at the cut-off: only the table knows the earlier state.
     if any(row["last_answered_at"] is not None and row["last_answered_at"] > cut_off for row in rows):
         return None
     medians = await repository.median_days_from_rollup(
-        session, caller, **scope, month_from=months[0], month_before=months[1]
+        session, caller, group_by=group_by, equals=equals, month_from=month_from, month_before=month_before
     )
     overdue = await repository.overdue_unanswered(
-        session, caller, **scope, filed_from=filters.filed_from, filed_before=filters.filed_before, cut_off=cut_off
+        session,
+        caller,
+        group_by=group_by,
+        equals=equals,
+        filed_from=filters.filed_from,
+        filed_before=filters.filed_before,
+        cut_off=cut_off,
     )
     return merge_rollup_stats(rows, medians, overdue, group_by)
 

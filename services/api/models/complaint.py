@@ -20,8 +20,7 @@ from services.api.models.base import LIVE_ROWS, RecordColumns
 # withdrawn. A partial index holds only these, and queries restate it word for word (as constants, not
 # parameters) so the planner can prove they fit it.
 UNANSWERED_WITH_TERM = (
-    "answered_at IS NULL AND term_unit IS NOT NULL AND deleted_at IS NULL "
-    "AND status NOT IN ('trasladado', 'desistido')"
+    "answered_at IS NULL AND term_unit IS NOT NULL AND deleted_at IS NULL AND status NOT IN ('trasladado', 'desistido')"
 )
 
 # Far-future stand-in for "no due date" in the sort column: keyset pages need a non-null value.

@@ -24,7 +24,9 @@ ALL_MONTHS = {"2025-01", "2025-02", "2025-11", "2025-12", "2026-01", "2026-02"}
 
 
 def stats(rows: list[dict[str, Any]], keys: list[str]) -> pd.DataFrame:
-    defaults = dict.fromkeys(STAT_COLUMNS, 0) | {"mean_response_hours": None, "median_response_hours": None}
+    defaults = dict.fromkeys(STAT_COLUMNS, 0) | {
+        name: None for name, dtype in STAT_COLUMNS.items() if dtype == "float64"
+    }
     frame = pd.DataFrame([{**defaults, **row} for row in rows], columns=[*keys, *STAT_COLUMNS])
     return frame.astype({**dict.fromkeys(keys, "object"), **STAT_COLUMNS})
 
@@ -116,6 +118,30 @@ class TestBimonthly:
         assert item.previous.period == "2025B6"
         assert (item.previous.count, item.previous.change, item.previous.change_pct) == (2, 3, 150.0)
         assert (item.same_last_year.count, item.same_last_year.change, item.same_last_year.change_pct) == (4, 1, 25.0)
+
+    def test_response_times_in_hours_and_business_days(self) -> None:
+        current = stats(
+            [
+                {
+                    "entity_id": EPS,
+                    "count": 3,
+                    "answered": 3,
+                    "mean_response_hours": 109.833333,
+                    "mean_response_business_days": 5 / 3,
+                    "median_response_business_days": 1.0,
+                }
+            ],
+            ["entity_id"],
+        )
+        (item,) = self.items(current=current)
+        assert (item.mean_response_hours, item.median_response_hours) == (109.83, None)
+        assert (item.mean_response_business_days, item.median_response_business_days) == (1.67, 1.0)
+
+    def test_no_complaints_and_no_groups(self) -> None:
+        (item,) = self.items(current=stats([], []), comparisons={}, keys=[], entity_names={})
+        assert (item.count, item.answered, item.overdue_unanswered) == (0, 0, 0)
+        assert item.timeliness.value is None and item.timeliness.reason
+        assert (item.mean_response_hours, item.median_response_business_days) == (None, None)
 
     def test_timeliness_methods(self) -> None:
         (recommended,) = self.items()

@@ -122,7 +122,8 @@ def _functions(measures: Sequence[tuple[str, str]], *, days: bool) -> dict[str, 
 
 
 def _rebuild(measures: Sequence[tuple[str, str]], *, days: bool) -> str:
-    body = f"DELETE FROM complaint_monthly_counts; {_upsert_counts(_count_deltas('complaints', '', measures), measures)};"
+    counts = _upsert_counts(_count_deltas("complaints", "", measures), measures)
+    body = f"DELETE FROM complaint_monthly_counts; {counts};"
     if days:
         body += f" DELETE FROM complaint_response_days; {_upsert_days(_days_deltas('complaints', ''))};"
     return body
@@ -131,7 +132,8 @@ def _rebuild(measures: Sequence[tuple[str, str]], *, days: bool) -> str:
 def _write_functions(measures: Sequence[tuple[str, str]], *, days: bool) -> None:
     for name, body in _functions(measures, days=days).items():
         op.execute(
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {body} RETURN NULL; END $$"
         )
     # Recomputes the rollup from the table: after a bulk load with triggers off (bench seeding, restores).
     op.execute(
@@ -149,16 +151,13 @@ _NEW_COLUMNS = (
     "response_business_days",
 )
 _UNANSWERED_WITH_TERM = (
-    "answered_at IS NULL AND term_unit IS NOT NULL AND deleted_at IS NULL "
-    "AND status NOT IN ('trasladado', 'desistido')"
+    "answered_at IS NULL AND term_unit IS NOT NULL AND deleted_at IS NULL AND status NOT IN ('trasladado', 'desistido')"
 )
 
 
 def upgrade() -> None:
     for name in _NEW_COLUMNS:
-        op.add_column(
-            "complaint_monthly_counts", sa.Column(name, sa.BigInteger(), server_default="0", nullable=False)
-        )
+        op.add_column("complaint_monthly_counts", sa.Column(name, sa.BigInteger(), server_default="0", nullable=False))
     op.add_column(
         "complaint_monthly_counts",
         sa.Column("response_seconds", sa.Numeric(), server_default="0", nullable=False),
