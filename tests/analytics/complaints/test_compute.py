@@ -140,7 +140,8 @@ class TestBimonthly:
     def test_no_complaints_and_no_groups(self) -> None:
         (item,) = self.items(current=stats([], []), comparisons={}, keys=[], entity_names={})
         assert (item.count, item.answered, item.overdue_unanswered) == (0, 0, 0)
-        assert item.timeliness.value is None and item.timeliness.reason
+        assert item.timeliness.value is None
+        assert item.timeliness.reason
         assert (item.mean_response_hours, item.median_response_business_days) == (None, None)
 
     def test_timeliness_methods(self) -> None:
