@@ -7,9 +7,10 @@ weights, motive codes (from the motive catalogue when the database has one), the
 Spanish texts of ~200 characters, and the derived deadline columns the API would store: the term of
 `shared.deadlines` for each type and risk, `due_at`/`due_date` counted over the real business-day calendar
 (`shared.calendar`, loaded into a temporary table), ~85 % of the complaints older than a month answered (some
-out of term) with `response_business_days`, the others open. The load skips the per-row triggers and index
-updates (the bench connects as a superuser) and then rebuilds the indexes and the rollup
-`complaint_monthly_counts` once.
+out of term) with `response_business_days`, the others open. The data set is a snapshot at the end of
+LAST_DAY: an answer that would come later is not there. The load skips the per-row triggers and index updates
+(the bench connects as a superuser), then rebuilds the indexes and the rollup `complaint_monthly_counts` (with
+its histogram) once and vacuums, as autovacuum would on a live database.
 
 Usage from code: `await seed_complaints(url, 1_000_000)` on a migrated database that has organisations
 (`bench.seed.seed` makes 200); from the shell: `python -m bench.complaints_seed URL [COUNT]`.
@@ -191,6 +192,9 @@ WITH draws AS (
                 THEN ((t.business_due_day + 1)::timestamp AT TIME ZONE 'America/Bogota') - interval '1 microsecond'
         END AS due_at
     FROM timed t
+), snapshot AS (
+    -- The data set is a snapshot at the end of LAST_DAY: an answer that would come later has not come yet.
+    SELECT d.*, d.answered AND d.answered_at < $4 AS settled FROM dated d
 )
 INSERT INTO complaints (
     id, organization_id, created_at, updated_at, version, entity_id, radicado, filed_at, type, channel, risk,
@@ -200,7 +204,7 @@ INSERT INTO complaints (
 SELECT
     md5('complaint-' || $9::text || '-' || g)::uuid,
     ($1::uuid[])[org_index],
-    filed_at, coalesce(answered_at, filed_at), CASE WHEN answered THEN 3 ELSE 1 END,
+    filed_at, CASE WHEN settled THEN answered_at ELSE filed_at END, CASE WHEN settled THEN 3 ELSE 1 END,
     coalesce(($1::uuid[])[entity_index], ($1::uuid[])[org_index]),
     'BENCH-' || to_char(filed_at AT TIME ZONE 'America/Bogota', 'YYYY') || '-' || lpad(g::text, 7, '0'),
     filed_at, type, channel, risk, false,
@@ -208,21 +212,21 @@ SELECT
     ($10::text[])[1 + g % cardinality($10::text[])],
     '[]'::jsonb,
     CASE
-        WHEN answered AND status_draw < 0.3 THEN 'cerrado'
-        WHEN answered THEN 'respondido'
+        WHEN settled AND status_draw < 0.3 THEN 'cerrado'
+        WHEN settled THEN 'respondido'
         WHEN status_draw < 0.5 THEN 'en_tramite'
         ELSE 'radicado'
     END,
-    CASE WHEN term_unit IS NULL THEN 'none' WHEN answered THEN 'stopped' ELSE 'running' END,
+    CASE WHEN term_unit IS NULL THEN 'none' WHEN settled THEN 'stopped' ELSE 'running' END,
     due_at,
     (due_at AT TIME ZONE 'America/Bogota')::date,
     coalesce(due_at, '9999-12-31T00:00:00+00:00'::timestamptz),
-    answered_at, term_unit, term_length, term_basis, term_rule_id, false, '[]'::jsonb,
-    CASE WHEN answered_at IS NOT NULL THEN
+    CASE WHEN settled THEN answered_at END, term_unit, term_length, term_basis, term_rule_id, false, '[]'::jsonb,
+    CASE WHEN settled THEN
         (SELECT a.ordinal FROM seed_days a WHERE a.day = (answered_at AT TIME ZONE 'America/Bogota')::date)
         - filed_ordinal
     END
-FROM dated
+FROM snapshot
 """
 
 
@@ -288,8 +292,9 @@ async def seed_complaints(
             for index in indexes:
                 await connection.execute(index["indexdef"])
             await connection.execute("SELECT complaint_monthly_counts_rebuild()")
-        await connection.execute("ANALYZE complaints")
-        await connection.execute("ANALYZE complaint_monthly_counts")
+        # What autovacuum does to a live table: statistics, and the visibility map index-only scans rely on.
+        for table in ("complaints", "complaint_monthly_counts", "complaint_response_days"):
+            await connection.execute(f"VACUUM (ANALYZE) {table}")
         rollup_rows = int(await connection.fetchval("SELECT count(*) FROM complaint_monthly_counts"))
     finally:
         await connection.close()

@@ -42,6 +42,7 @@ __all__ = [
     "bimonthly_items",
     "completeness",
     "mean_affiliates",
+    "over_months",
     "period_end",
     "priority_items",
     "trend_points",
@@ -190,6 +191,16 @@ def _zero_stats(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 
 def _empty_stats() -> dict[str, pd.Series]:
     return {name: pd.Series(dtype=dtype) for name, dtype in STAT_COLUMNS.items()}
+
+
+def over_months(counts: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Counts per group and month summed over the months: per group (in key order), or one total row."""
+    if counts.empty:
+        return counts.drop(columns=["month"])
+    if not keys:
+        return pd.DataFrame({"count": [int(counts["count"].sum())]}).astype({"count": "int64"})
+    summed: pd.DataFrame = counts.groupby(list(keys), as_index=False, sort=True)[["count"]].sum()
+    return summed.astype({"count": "int64"})
 
 
 def bimonthly_items(

@@ -151,9 +151,16 @@ async def _stats(
     return stats_frame(stats, keys)
 
 
-async def _counts(api: ApiClient, keys: Sequence[str], period: Period, as_of: datetime) -> pd.DataFrame:
-    counts = await api.complaint_counts(keys, filed_from=period.start_date, filed_to=_filed_to(period, as_of))
-    return counts_frame(counts, keys)
+async def _counts_and_months(
+    api: ApiClient, keys: Sequence[str], period: Period, as_of: datetime
+) -> tuple[pd.DataFrame, set[str]]:
+    """A period's counts per group and the months that have data: one question, asked per month too."""
+    counts = await api.complaint_counts(
+        [*keys, "month"], filed_from=period.start_date, filed_to=_filed_to(period, as_of)
+    )
+    months = {item.month for item in counts.items if item.month is not None and item.count > 0}
+    by_month = counts_frame(counts, [*keys, "month"])
+    return compute.over_months(by_month, [COMPLAINT_GROUP_KEYS[key] for key in keys]), months
 
 
 async def _entity_names(api: ApiClient, wanted: bool) -> dict[str, str]:
@@ -181,19 +188,20 @@ async def bimonthly(
     keys = list(group_by)
     bases = {"previous": period.previous(), "same_last_year": period.same_last_year()}
     wanted = {name: bases[name] for name in compare}
-    earliest = min([period, *wanted.values()])
     async with concurrently() as group:
-        months_task = group.create_task(_months_with_data(api, earliest, period, as_of))
+        months_task = group.create_task(_months_with_data(api, period, period, as_of))
         current_task = group.create_task(_stats(api, keys, period, as_of, include))
         affiliates_task = group.create_task(
             api.affiliate_counts(_months(period)[0], _months(period)[-1], by_municipality="municipality" in keys)
         )
         names_task = group.create_task(_entity_names(api, "entity" in keys))
         # Comparisons need only counts: over whole months the API sums them from its monthly rollup.
-        base_tasks = [group.create_task(_counts(api, keys, base, as_of)) for base in wanted.values()]
+        base_tasks = [group.create_task(_counts_and_months(api, keys, base, as_of)) for base in wanted.values()]
     months, current, affiliates = months_task.result(), current_task.result(), affiliates_task.result()
     entity_names = names_task.result()
-    base_frames = [task.result() for task in base_tasks]
+    base_frames = [task.result()[0] for task in base_tasks]
+    for task in base_tasks:
+        months |= task.result()[1]
     state = compute.completeness(period, as_of, months)
     comparisons = {
         name: (frame, compute.completeness(base, as_of, months))

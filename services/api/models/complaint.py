@@ -188,6 +188,24 @@ class ComplaintSequenceRow(SQLModel, table=True):
     last_value: int = 0
 
 
+# Columns the covering index of the rollup by month carries besides the month.
+ROLLUP_MEASURES = [
+    "organization_id",
+    "entity_id",
+    "type",
+    "risk",
+    "count",
+    "answered",
+    "answered_in_term",
+    "answered_out_of_term",
+    "timed",
+    "response_seconds",
+    "timed_business_days",
+    "response_business_days",
+    "last_answered_at",
+]
+
+
 class ComplaintMonthlyCountRow(SQLModel, table=True):
     """Live complaints per receiver, entity, Bogotá month of filing, type and risk, with what `stats` needs
     that adds up: kept by triggers.
@@ -218,7 +236,8 @@ class ComplaintMonthlyCountRow(SQLModel, table=True):
             postgresql_nulls_not_distinct=True,
         ),
         Index("ix_complaint_monthly_counts_entity_month", "entity_id", "month"),
-        Index("ix_complaint_monthly_counts_month", "month"),
+        # The usual question (some months, every group): an index-only scan of just those months.
+        Index("ix_complaint_monthly_counts_month", "month", postgresql_include=ROLLUP_MEASURES),
         # Groups whose last complaint left: the triggers delete them through this small index.
         Index("ix_complaint_monthly_counts_empty", "month", postgresql_where=text("count = 0")),
     )
@@ -261,7 +280,11 @@ class ComplaintResponseDaysRow(SQLModel, table=True):
             unique=True,
             postgresql_nulls_not_distinct=True,
         ),
-        Index("ix_complaint_response_days_month", "month"),
+        Index(
+            "ix_complaint_response_days_month",
+            "month",
+            postgresql_include=["organization_id", "entity_id", "type", "risk", "business_days", "count"],
+        ),
         Index("ix_complaint_response_days_empty", "month", postgresql_where=text("count = 0")),
     )
 

@@ -79,6 +79,26 @@ class TestMeanAffiliates:
         assert result.to_dict("records") == [{"affiliates": 14_000.0, "affiliate_records": 3}]
 
 
+class TestOverMonths:
+    def frame(self, rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+        frame = pd.DataFrame(rows, columns=["entity_id", "month", "count"])
+        return frame.astype({"entity_id": "object", "month": "object", "count": "int64"})
+
+    def test_per_group_in_key_order(self) -> None:
+        frame = self.frame([(IPS, "2026-01", 2), (EPS, "2026-01", 1), (EPS, "2026-02", 4)])
+        result = compute.over_months(frame, ["entity_id"])
+        assert result.to_dict("records") == [{"entity_id": EPS, "count": 5}, {"entity_id": IPS, "count": 2}]
+
+    def test_without_groups_one_total(self) -> None:
+        frame = self.frame([(EPS, "2026-01", 1), (EPS, "2026-02", 4)]).drop(columns=["entity_id"])
+        assert compute.over_months(frame, []).to_dict("records") == [{"count": 5}]
+
+    def test_no_counts_stay_empty(self) -> None:
+        result = compute.over_months(self.frame([]), ["entity_id"])
+        assert result.empty
+        assert list(result.columns) == ["entity_id", "count"]
+
+
 class TestBimonthly:
     def items(self, **overrides: Any) -> list[Any]:
         arguments: dict[str, Any] = {
