@@ -476,10 +476,10 @@ async def _stats_from_rollup(
         filed_before=filters.filed_before,
         cut_off=cut_off,
     )
-    return merge_rollup_stats(rows, medians, overdue, group_by)
+    return _merge_rollup_stats(rows, medians, overdue, group_by)
 
 
-def merge_rollup_stats(
+def _merge_rollup_stats(
     rows: Sequence[Mapping[str, Any]],
     medians: Sequence[Mapping[str, Any]],
     overdue: Sequence[Mapping[str, Any]],

@@ -189,7 +189,7 @@ class ComplaintSequenceRow(SQLModel, table=True):
 
 
 # Columns the covering index of the rollup by month carries besides the month.
-ROLLUP_MEASURES = [
+_ROLLUP_BY_MONTH_COLUMNS = [
     "organization_id",
     "entity_id",
     "type",
@@ -237,7 +237,7 @@ class ComplaintMonthlyCountRow(SQLModel, table=True):
         ),
         Index("ix_complaint_monthly_counts_entity_month", "entity_id", "month"),
         # The usual question (some months, every group): an index-only scan of just those months.
-        Index("ix_complaint_monthly_counts_month", "month", postgresql_include=ROLLUP_MEASURES),
+        Index("ix_complaint_monthly_counts_month", "month", postgresql_include=_ROLLUP_BY_MONTH_COLUMNS),
         # Groups whose last complaint left: the triggers delete them through this small index.
         Index("ix_complaint_monthly_counts_empty", "month", postgresql_where=text("count = 0")),
     )
