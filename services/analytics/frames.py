@@ -47,15 +47,16 @@ def key_value(text: str) -> str | None:
 
 
 def _frame(items: Iterable[BaseModel], keys: Sequence[str], measures: Mapping[str, str]) -> pd.DataFrame:
-    fields = [COMPLAINT_GROUP_KEYS[key] for key in keys]
-    rows = [
-        [_key_text(getattr(item, name)) for name in fields] + [getattr(item, name) for name in measures]
-        for item in items
-    ]
-    frame = pd.DataFrame(rows, columns=[*fields, *measures])
-    dtypes: dict[str, str] = dict.fromkeys(fields, "object")
-    dtypes.update(measures)
-    return frame.astype(dtypes)
+    # Column by column with their dtypes: building rows and converting afterwards costs 2.5× as much (pandas
+    # first infers Arrow strings, then converts them back to objects).
+    rows = list(items)
+    columns: dict[str, pd.Series] = {
+        name: pd.Series([_key_text(getattr(item, name)) for item in rows], dtype="object")
+        for name in (COMPLAINT_GROUP_KEYS[key] for key in keys)
+    }
+    for name, dtype in measures.items():
+        columns[name] = pd.Series([getattr(item, name) for item in rows], dtype=dtype)
+    return pd.DataFrame(columns)
 
 
 def counts_frame(counts: ComplaintCounts, keys: Sequence[str]) -> pd.DataFrame:

@@ -88,9 +88,9 @@ def mean_affiliates(affiliates: pd.DataFrame, months: Sequence[str], by: Sequenc
     `organization_id`, `municipality_code`. Returns `by` + `affiliates` (float64) + `affiliate_records` (int64).
     """
     rows = affiliates[affiliates["month"].isin(list(months))]
-    unit = ["organization_id", "municipality_code"]
-    per_unit = rows.groupby(unit, dropna=False).agg(affiliates=("count", "mean"), affiliate_records=("count", "size"))
-    per_unit = per_unit.reset_index()
+    # Plain per-column aggregations: named aggregation (`agg(affiliates=("count", "mean"), …)`) costs 2–3× more.
+    counts = rows.groupby(["organization_id", "municipality_code"], dropna=False)["count"]
+    per_unit = pd.DataFrame({"affiliates": counts.mean(), "affiliate_records": counts.size()}).reset_index()
     if not by:
         total = pd.DataFrame(
             {

@@ -181,7 +181,7 @@ async def complaints_bimonthly(
     return respond(
         output,
         report,
-        frame=flat_frame(report.items),
+        table=lambda: flat_frame(report.items),
         columns={
             name: label
             for name, label in _only_groups(BIMONTHLY_COLUMNS, report.group_by).items()
@@ -236,7 +236,7 @@ async def complaints_trend(
     return respond(
         output,
         report,
-        frame=flat_frame(report.items),
+        table=lambda: flat_frame(report.items),
         columns=_only_groups(TREND_COLUMNS, report.group_by),
         document=document,
         generated_at=datetime.now(BOGOTA),
@@ -288,7 +288,7 @@ async def complaint_priorities(
     return respond(
         output,
         report,
-        frame=flat_frame(report.items),
+        table=lambda: flat_frame(report.items),
         columns=PRIORITY_COLUMNS,
         document=document,
         generated_at=datetime.now(BOGOTA),

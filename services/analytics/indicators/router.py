@@ -4,7 +4,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
@@ -67,7 +66,7 @@ async def indicator_figures(
     return respond(
         output,
         report,
-        frame=flat_frame(report.items) if output is not OutputFormat.JSON else pd.DataFrame(),
+        table=lambda: flat_frame(report.items),
         columns=INDICATOR_TABLE_COLUMNS,
         document=Document(
             title="Indicadores del plan de acción",

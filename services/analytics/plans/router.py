@@ -53,7 +53,7 @@ async def plan_execution(
     return respond(
         output,
         execution,
-        frame=execution_table(execution, answer.title),
+        table=lambda: execution_table(execution, answer.title),
         columns=EXECUTION_TABLE_COLUMNS,
         document=Document(
             title=f"Ejecución del plan de acción: {answer.title}",
