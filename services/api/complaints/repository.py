@@ -200,9 +200,12 @@ def _month_keys(result: Result[Any]) -> list[dict[str, Any]]:
     names = list(result.keys())
     found = [dict(zip(names, row, strict=True)) for row in result]
     if "month" in names:
+        # A few distinct months over many rows: each formatted once.
+        labels: dict[date, str] = {}
         for row in found:
-            if row["month"] is not None:
-                row["month"] = row["month"].strftime("%Y-%m")
+            month = row["month"]
+            if month is not None:
+                row["month"] = labels.get(month) or labels.setdefault(month, month.strftime("%Y-%m"))
     return found
 
 
