@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -45,7 +46,7 @@ from services.api.models import (
     OrganizationRow,
     PersonalDataAccessRow,
 )
-from services.api.models.complaint import COMPLAINT_SEARCH, UNANSWERED_WITH_TERM
+from services.api.models.complaint import COMPLAINT_SEARCH, UNANSWERED_WITH_TERM, RollupGroupColumns
 from services.api.pagination import PageParams
 from services.api.repository import RecordRepository, driver_param
 from services.kit.errors import register_unique_constraint
@@ -209,6 +210,12 @@ def _aggregate_rows(result: Result[Any]) -> list[dict[str, Any]]:
     return found
 
 
+def _positions(count: int) -> list[ColumnElement[Any]]:
+    """GROUP BY / ORDER BY by select-list position: the expressions again would render their bound literals as
+    different parameters, and PostgreSQL would not see them as the selected expressions."""
+    return [literal_column(str(index + 1)) for index in range(count)]
+
+
 # Group keys of `counts` and `stats`: the output name and its SQL expression.
 def group_expressions() -> dict[str, ColumnElement[Any]]:
     return {
@@ -249,15 +256,13 @@ async def aggregate(
     )
     statement = _filtered(statement, equals=equals, filed_from=filed_from, filed_before=filed_before)
     if keys:
-        # Positions, not the expressions again: bound literals would render as different parameters.
-        positions: list[ColumnElement[Any]] = [literal_column(str(index + 1)) for index in range(len(keys))]
-        statement = statement.group_by(*positions).order_by(*positions)
+        statement = statement.group_by(*_positions(len(keys))).order_by(*_positions(len(keys)))
     return _aggregate_rows(await session.execute(statement))
 
 
 # Group keys and filters the rollup tables hold, with their columns (both tables share the key columns). The
 # month groups as the date and becomes `AAAA-MM` in Python: `to_char` on every row costs more than the sums.
-def rollup_expressions(table: type[ComplaintMonthlyCountRow] | type[ComplaintResponseDaysRow]) -> dict[str, Any]:
+def rollup_expressions(table: type[RollupGroupColumns]) -> dict[str, Any]:
     return {
         "month": col(table.month),
         "entity_id": col(table.entity_id),
@@ -266,71 +271,54 @@ def rollup_expressions(table: type[ComplaintMonthlyCountRow] | type[ComplaintRes
     }
 
 
+@dataclass(frozen=True)
+class RollupQuestion:
+    """An aggregate the rollup tables can answer: their group keys, their filters, whole Bogotá months
+    `[month_from, month_before)` (None: unbounded)."""
+
+    group_by: Sequence[str]
+    equals: Mapping[str, Any]
+    month_from: date | None
+    month_before: date | None
+
+
 def _rollup_select(
-    table: type[ComplaintMonthlyCountRow] | type[ComplaintResponseDaysRow],
+    table: type[RollupGroupColumns],
     caller: Caller,
     measures: Sequence[ColumnElement[Any]],
+    question: RollupQuestion,
     *,
-    group_by: Sequence[str],
-    equals: Mapping[str, Any],
-    month_from: date | None,
-    month_before: date | None,
     also_grouped: Sequence[ColumnElement[Any]] = (),
 ) -> Select[Any]:
-    """The caller's rollup rows over whole Bogotá months, grouped by `group_by` (and `also_grouped`)."""
+    """The caller's rollup rows over the question's months, grouped by its keys (and `also_grouped`)."""
     expressions = rollup_expressions(table)
-    keys = [expressions[name].label(name) for name in group_by]
+    keys = [expressions[name].label(name) for name in question.group_by]
     statement = select(*keys, *also_grouped, *measures)
     if caller.visible_ids is not None:
         statement = statement.where(
             or_(col(table.organization_id).in_(caller.visible_ids), col(table.entity_id).in_(caller.visible_ids))
         )
-    for name, value in equals.items():
+    for name, value in question.equals.items():
         if value is not None:
             statement = statement.where(expressions[name] == value)
-    if month_from is not None:
-        statement = statement.where(col(table.month) >= month_from)
-    if month_before is not None:
-        statement = statement.where(col(table.month) < month_before)
+    if question.month_from is not None:
+        statement = statement.where(col(table.month) >= question.month_from)
+    if question.month_before is not None:
+        statement = statement.where(col(table.month) < question.month_before)
     grouped = len(keys) + len(also_grouped)
     if grouped:
-        positions: list[ColumnElement[Any]] = [literal_column(str(index + 1)) for index in range(grouped)]
-        statement = statement.group_by(*positions).order_by(*positions)
+        statement = statement.group_by(*_positions(grouped)).order_by(*_positions(grouped))
     return statement
 
 
-async def count_from_rollup(
-    session: AsyncSession,
-    caller: Caller,
-    *,
-    group_by: Sequence[str],
-    equals: Mapping[str, Any],
-    month_from: date | None,
-    month_before: date | None,
-) -> list[dict[str, Any]]:
+async def count_from_rollup(session: AsyncSession, caller: Caller, question: RollupQuestion) -> list[dict[str, Any]]:
     """`aggregate` with `count_measures` over whole Bogotá months, summed from `complaint_monthly_counts`."""
     total = cast(func.sum(col(ComplaintMonthlyCountRow.count)), BigInteger)
-    statement = _rollup_select(
-        ComplaintMonthlyCountRow,
-        caller,
-        [total.label("count")],
-        group_by=group_by,
-        equals=equals,
-        month_from=month_from,
-        month_before=month_before,
-    ).having(total > 0)
+    statement = _rollup_select(ComplaintMonthlyCountRow, caller, [total.label("count")], question).having(total > 0)
     return _aggregate_rows(await session.execute(statement))
 
 
-async def stats_from_rollup(
-    session: AsyncSession,
-    caller: Caller,
-    *,
-    group_by: Sequence[str],
-    equals: Mapping[str, Any],
-    month_from: date | None,
-    month_before: date | None,
-) -> list[dict[str, Any]]:
+async def stats_from_rollup(session: AsyncSession, caller: Caller, question: RollupQuestion) -> list[dict[str, Any]]:
     """What `stats_measures` gives that adds up, summed from `complaint_monthly_counts`, ordered by the group
     keys, with `last_answered_at` (the latest answer any of the group's rows ever held)."""
     rollup = ComplaintMonthlyCountRow
@@ -351,20 +339,12 @@ async def stats_from_rollup(
         ),
         func.max(col(rollup.last_answered_at)).label("last_answered_at"),
     ]
-    statement = _rollup_select(
-        rollup, caller, measures, group_by=group_by, equals=equals, month_from=month_from, month_before=month_before
-    ).having(func.sum(col(rollup.count)) > 0)
+    statement = _rollup_select(rollup, caller, measures, question).having(func.sum(col(rollup.count)) > 0)
     return _aggregate_rows(await session.execute(statement))
 
 
 async def median_days_from_rollup(
-    session: AsyncSession,
-    caller: Caller,
-    *,
-    group_by: Sequence[str],
-    equals: Mapping[str, Any],
-    month_from: date | None,
-    month_before: date | None,
+    session: AsyncSession, caller: Caller, question: RollupQuestion
 ) -> list[dict[str, Any]]:
     """`percentile_cont(0.5)` of the response business days per group, from the histogram
     `complaint_response_days`: the mean of the values at positions ⌊(n−1)/2⌋ and ⌈(n−1)/2⌉ of the sorted
@@ -374,12 +354,10 @@ async def median_days_from_rollup(
         histogram,
         caller,
         [func.sum(col(histogram.count)).label("answers")],
-        group_by=group_by,
-        equals=equals,
-        month_from=month_from,
-        month_before=month_before,
+        question,
         also_grouped=[col(histogram.business_days).label("business_days")],
     ).subquery()
+    group_by = question.group_by
     partition = [days.c[name] for name in group_by] or None
     ranked = select(
         *(days.c[name] for name in group_by),
@@ -416,8 +394,7 @@ async def overdue_unanswered(
     statement = statement.where(text(UNANSWERED_WITH_TERM), col(ComplaintRow.due_at) < cut_off)
     statement = _filtered(statement, equals=equals, filed_from=filed_from, filed_before=filed_before)
     if keys:
-        positions: list[ColumnElement[Any]] = [literal_column(str(index + 1)) for index in range(len(keys))]
-        statement = statement.group_by(*positions)
+        statement = statement.group_by(*_positions(len(keys)))
     return _aggregate_rows(await session.execute(statement))
 
 

@@ -392,20 +392,23 @@ def _rollup_months(filters: AggregateFilters) -> tuple[date | None, date | None]
     return month_from, month_before
 
 
+def _rollup_question(group_by: Sequence[str], filters: AggregateFilters) -> repository.RollupQuestion | None:
+    """The aggregate as the rollup tables hold it, or None when it does not fit them (other keys, a channel
+    filter, a range that is not whole Bogotá months)."""
+    months = _rollup_months(filters)
+    if months is None or not set(group_by) <= ROLLUP_KEYS or filters.channel is not None:
+        return None
+    equals = {"entity_id": filters.entity_id, "type": filters.type, "risk": filters.risk}
+    return repository.RollupQuestion(group_by, equals, *months)
+
+
 async def count_complaints(
     session: AsyncSession, caller: Caller, group_by: Sequence[str], filters: AggregateFilters
 ) -> ComplaintCounts:
     """From the monthly rollup when the question fits it (its keys, whole Bogotá months), else the table."""
-    months = _rollup_months(filters)
-    if months is not None and set(group_by) <= ROLLUP_KEYS and filters.channel is None:
-        rows = await repository.count_from_rollup(
-            session,
-            caller,
-            group_by=group_by,
-            equals={"entity_id": filters.entity_id, "type": filters.type, "risk": filters.risk},
-            month_from=months[0],
-            month_before=months[1],
-        )
+    question = _rollup_question(group_by, filters)
+    if question is not None:
+        rows = await repository.count_from_rollup(session, caller, question)
     else:
         rows = await _aggregate(session, caller, group_by, filters, repository.count_measures())
     # One validation of the whole answer: per-row `model_validate` calls cost more than the rollup query.
@@ -452,25 +455,19 @@ async def _stats_from_rollup(
 ) -> list[dict[str, Any]] | None:
     """The stats from the rollup, its histogram and the index of unanswered complaints, or None when the
     question does not fit them."""
-    months = _rollup_months(filters)
-    if months is None or not set(group_by) <= ROLLUP_KEYS or filters.channel is not None:
+    question = _rollup_question(group_by, filters)
+    if question is None:
         return None
-    equals = {"entity_id": filters.entity_id, "type": filters.type, "risk": filters.risk}
-    month_from, month_before = months
-    rows = await repository.stats_from_rollup(
-        session, caller, group_by=group_by, equals=equals, month_from=month_from, month_before=month_before
-    )
+    rows = await repository.stats_from_rollup(session, caller, question)
     # An answer after the cut-off was not there yet at the cut-off: only the table knows the earlier state.
     if any(row["last_answered_at"] is not None and row["last_answered_at"] > cut_off for row in rows):
         return None
-    medians = await repository.median_days_from_rollup(
-        session, caller, group_by=group_by, equals=equals, month_from=month_from, month_before=month_before
-    )
+    medians = await repository.median_days_from_rollup(session, caller, question)
     overdue = await repository.overdue_unanswered(
         session,
         caller,
         group_by=group_by,
-        equals=equals,
+        equals=question.equals,
         filed_from=filters.filed_from,
         filed_before=filters.filed_before,
         cut_off=cut_off,

@@ -206,7 +206,18 @@ _ROLLUP_BY_MONTH_COLUMNS = [
 ]
 
 
-class ComplaintMonthlyCountRow(SQLModel, table=True):
+class RollupGroupColumns(SQLModel):
+    """The group of both rollup tables: receiver, entity, Bogotá month of filing, type and risk."""
+
+    id: int | None = Field(default=None, sa_type=BigInteger, primary_key=True)
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id")
+    entity_id: uuid.UUID = Field(foreign_key="organizations.id")
+    month: date
+    type: str = Field(max_length=30)
+    risk: str | None = Field(default=None, max_length=20)
+
+
+class ComplaintMonthlyCountRow(RollupGroupColumns, table=True):
     """Live complaints per receiver, entity, Bogotá month of filing, type and risk, with what `stats` needs
     that adds up: kept by triggers.
 
@@ -242,12 +253,6 @@ class ComplaintMonthlyCountRow(SQLModel, table=True):
         Index("ix_complaint_monthly_counts_empty", "month", postgresql_where=text("count = 0")),
     )
 
-    id: int | None = Field(default=None, sa_type=BigInteger, primary_key=True)
-    organization_id: uuid.UUID = Field(foreign_key="organizations.id")
-    entity_id: uuid.UUID = Field(foreign_key="organizations.id")
-    month: date
-    type: str = Field(max_length=30)
-    risk: str | None = Field(default=None, max_length=20)
     count: int = Field(sa_type=BigInteger)
     answered: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
     answered_in_term: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
@@ -260,7 +265,7 @@ class ComplaintMonthlyCountRow(SQLModel, table=True):
     last_answered_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
-class ComplaintResponseDaysRow(SQLModel, table=True):
+class ComplaintResponseDaysRow(RollupGroupColumns, table=True):
     """Timed answers per rollup group and number of response business days: the exact median's histogram.
 
     Kept by the same triggers as `complaint_monthly_counts` (a rollup group holds a few dozen distinct day
@@ -288,11 +293,5 @@ class ComplaintResponseDaysRow(SQLModel, table=True):
         Index("ix_complaint_response_days_empty", "month", postgresql_where=text("count = 0")),
     )
 
-    id: int | None = Field(default=None, sa_type=BigInteger, primary_key=True)
-    organization_id: uuid.UUID = Field(foreign_key="organizations.id")
-    entity_id: uuid.UUID = Field(foreign_key="organizations.id")
-    month: date
-    type: str = Field(max_length=30)
-    risk: str | None = Field(default=None, max_length=20)
     business_days: int
     count: int = Field(sa_type=BigInteger)
