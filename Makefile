@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install run test test-fast lint fmt openapi openapi-check migrate migration import bench clean
+.PHONY: help install run test test-faults test-fast lint fmt openapi openapi-check migrate migration import bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ run: install ## Start PostgreSQL (embedded unless DATABASE_URL), migrate, load t
 
 test: install ## The whole suite on a real PostgreSQL (DATABASE_URL, or the embedded server)
 	$(PY) -m services.local.pytest_on_postgres -n 2 $(ARGS)
+
+test-faults: install ## Only the fault tests: commit failures, outages, kill -9, full pools (make test runs them too)
+	$(PY) -m services.local.pytest_on_postgres tests/faults $(ARGS)
 
 test-fast: install ## The suite without the contract fuzzing
 	$(PY) -m services.local.pytest_on_postgres -m "not contract" $(ARGS)

@@ -18,7 +18,7 @@
 Every process it starts is stopped and the database dropped at the end, on errors and on Ctrl-C too.
 
     python -m bench.run [--rounds 3] [--duration 10] [--warmup 2] [--connections 64] [--generator auto]
-                        [--only all|reads|import|complaints-bulk] [--import-rounds N]
+                        [--only all|reads|import|complaints-bulk|hostile-files] [--import-rounds N]
 """
 
 import argparse
@@ -98,11 +98,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--scenarios", default=",".join(LABELS), help=f"comma-separated subset of: {', '.join(LABELS)}")
     parser.add_argument(
         "--only",
-        choices=("all", "reads", "import", "complaints-bulk", "plan-execution", "analytics", "complaint-import"),
+        choices=(
+            "all",
+            "reads",
+            "import",
+            "complaints-bulk",
+            "plan-execution",
+            "analytics",
+            "complaint-import",
+            "hostile-files",
+        ),
         default="all",
         help="the read scenarios, the import, the complaint aggregates and export, or all; "
         "plan-execution (bench/plan_execution.py), analytics (bench/analytics.py) and complaint-import "
-        "(bench/complaint_imports.py) run only when named",
+        "(bench/complaint_imports.py) and hostile-files (bench/hostile_files.py) run only when named",
     )
     parser.add_argument(
         "--bulk-complaints",
@@ -333,6 +342,11 @@ def main(argv: list[str]) -> int:
         from bench.plan_execution import run_plan_execution
 
         return run_plan_execution(args)
+    if args.only == "hostile-files":
+        # In process, no server: how long the readers take over files built to make them slow.
+        from bench.hostile_files import run_hostile_files
+
+        return run_hostile_files(args)
     if args.only == "complaint-import":
         # Its own seed and a 10,000-row complaint file beside csv + COPY: see bench/complaint_imports.py.
         from bench.complaint_imports import run_complaint_import

@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from services.api.config import Settings, asyncpg_url, get_settings
-from services.api.db import get_session
+from services.api.db import Database, DriverConnection
 from services.api.main import attach_database, create_app
 from services.local.database import drop_database, server_url, with_database
 from services.local.migrate import upgrade
@@ -82,27 +83,50 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
         await session.close()
 
 
+class _AutocommitLikeSession(AsyncSession):
+    """A read session in the test transaction that keeps what it wrote, as autocommit does in production
+    (reads of personal data write their audit rows on the read session)."""
+
+    async def close(self) -> None:
+        if self.in_transaction():
+            await self.commit()
+        await super().close()
+
+
+class TransactionDatabase(Database):
+    """The app's sessions and raw connections, all inside the test's outer transaction.
+
+    A write's unit of work commits a savepoint, so a test sees what the request wrote and the outer rollback
+    removes it afterwards.
+    """
+
+    def __init__(self, engine: AsyncEngine, connection: AsyncConnection) -> None:
+        super().__init__(engine, gate_size=5)
+        self.connection = connection
+
+    def write_session(self) -> AsyncSession:
+        return AsyncSession(
+            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False, autoflush=False
+        )
+
+    def read_session(self) -> AsyncSession:
+        return _AutocommitLikeSession(
+            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False, autoflush=False
+        )
+
+    @asynccontextmanager
+    async def raw_connection(self) -> AsyncIterator[DriverConnection]:
+        raw = await self.connection.get_raw_connection()
+        assert raw.driver_connection is not None
+        yield raw.driver_connection
+
+
 @pytest.fixture
 def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) -> FastAPI:
     """The real API app; each request's session joins the test transaction through a savepoint."""
     application = create_app(settings)
     attach_database(application, engine)
-
-    async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
-        request_session = AsyncSession(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        try:
-            yield request_session
-        except BaseException:
-            await request_session.rollback()
-            raise
-        else:
-            await request_session.commit()
-        finally:
-            await request_session.close()
-
-    application.dependency_overrides[get_session] = session_in_test_transaction
+    application.state.database = TransactionDatabase(engine, connection)
     return application
 
 

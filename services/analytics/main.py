@@ -5,6 +5,7 @@ the caller's scope.
 """
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,12 +17,18 @@ from services.analytics.clients.api import ApiResponseCache
 from services.analytics.complaints.router import priorities_router
 from services.analytics.complaints.router import router as complaints_router
 from services.analytics.config import Settings, get_settings
+from services.analytics.errors import ApiUnavailable
 from services.analytics.indicators.router import router as indicators_router
 from services.analytics.plans.router import router as plans_router
 from services.kit.app import install_conventions
-from services.kit.openapi import stable_operation_id
+from services.kit.openapi import problem_responses, stable_operation_id
 from services.kit.responses import json_response
 from shared.contract.base import ContractModel
+
+logger = logging.getLogger("participa.analytics")
+
+# A readiness probe must answer well within the probe's own timeout.
+READINESS_TIMEOUT_SECONDS = 2.0
 
 
 class Health(ContractModel):
@@ -67,9 +74,34 @@ def create_app(settings: Settings | None = None, *, api_transport: httpx.AsyncBa
     app.include_router(plans_router)
     app.include_router(indicators_router)
 
-    @app.get("/health", tags=["health"], response_model=Health)
-    async def health() -> Response:
-        """Answer 200 once the service is up."""
+    @app.get("/health/live", tags=["health"], response_model=Health)
+    async def liveness() -> Response:
+        """Answer 200 while the process serves requests; the API is not asked (liveness probe)."""
         return json_response(Health(status="ok"))
+
+    async def readiness() -> Response:
+        """Answer 200 when the API answers its own readiness, 503 while it (or its database) is away."""
+        client: httpx.AsyncClient = app.state.api
+        try:
+            response = await client.get("/health/ready", timeout=READINESS_TIMEOUT_SECONDS)
+        except httpx.HTTPError as error:
+            logger.warning("readiness: API unreachable (%s)", type(error).__name__)
+            raise ApiUnavailable("La API de Participa no responde.") from None
+        if response.status_code != 200:
+            logger.warning("readiness: API not ready (status %d)", response.status_code)
+            raise ApiUnavailable("La API de Participa no está lista.")
+        return json_response(Health(status="ok"))
+
+    # `/health` stays what scripts and compose poll: readiness.
+    for path, name in (("/health/ready", "readiness"), ("/health", "health")):
+        app.add_api_route(
+            path,
+            readiness,
+            methods=["GET"],
+            tags=["health"],
+            response_model=Health,
+            responses=problem_responses(503),
+            name=name,
+        )
 
     return app

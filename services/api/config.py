@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,32 @@ class Settings(BaseSettings):
     # event-loop turn or two, and fewer connections left the worker idle, waiting for them (see bench/).
     db_pool_size: int = 20
     db_max_overflow: int = 10
+    db_pool_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a request waits for a pooled connection before answering 503."
+    )
+    db_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="How long opening a database connection may take before answering 503."
+    )
+    max_json_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        gt=0,
+        description="Largest JSON request body (a :batch of 1,000 complaints fits); larger ones answer 413.",
+    )
+    max_upload_body_bytes: int = Field(
+        default=12 * 1024 * 1024,
+        gt=0,
+        description="Largest multipart body (a 10 MB import file and its form fields); larger ones answer 413.",
+    )
+    idempotency_sweep_seconds: float = Field(
+        default=600.0, gt=0, description="How often expired Idempotency-Key answers are deleted."
+    )
+    parse_timeout_s: float = Field(
+        default=20.0,
+        gt=0,
+        # Named like the other PARTICIPA_ variables; the field name still works for Settings(parse_timeout_s=…).
+        validation_alias=AliasChoices("PARTICIPA_PARSE_TIMEOUT_S", "parse_timeout_s"),
+        description="How long reading an uploaded plan or complaint file may take before answering 422 parse-timeout.",
+    )
     page_limit_default: int = 50
     page_limit_max: int = 500
     idempotency_ttl_hours: int = 24

@@ -1,271 +1,221 @@
 """`Idempotency-Key` on POST: a retried request gets the stored answer instead of a second write.
 
-A pure ASGI middleware (no BaseHTTPMiddleware): it claims the key in its own short transaction before the
-request runs, so a concurrent duplicate sees the claim at once and gets 409 instead of writing twice.
-Keys are scoped to the calling API key and kept 24 hours.
+The unit of work (services/api/unit_of_work.py) calls `claim` once the caller is authenticated and its
+transaction is open, and `store` before it commits:
+
+- The claim is a transaction-level advisory lock on (calling key id, Idempotency-Key). It is held by the
+  request's own database connection, so it ends exactly when the request's transaction ends: at commit, at
+  rollback, or when the process dies and PostgreSQL closes its connection. A retry while the original is
+  alive gets 409; a retry after a crash runs again, because nothing of the original was committed.
+- The answer is stored in the same transaction as the write it answers: it exists if and only if the write
+  was committed. A failed commit stores nothing, so the client's retry runs again.
+- Only answers the handler returned are stored (2xx, and 4xx such as a file report); raised errors, 401,
+  403 and 5xx are not: the retry runs again and answers afresh.
+- Records belong to the calling key's id and are kept 24 hours; `sweep_expired` deletes the old ones on a
+  schedule.
 """
 
+import asyncio
 import hashlib
-import json
+import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select, update
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.api.auth.scope import Caller
 from services.api.models import IdempotencyRow
-from services.kit.errors import PROBLEM_BASE_URI, PROBLEM_MEDIA_TYPE
+from services.kit.errors import Conflict, Unprocessable, field_error
+from shared.contract import ProblemFieldError
+from shared.contract.base import FORBIDDEN_TEXT_MESSAGE, has_forbidden_characters
 
-HEADER = b"idempotency-key"
+logger = logging.getLogger("participa.api.idempotency")
+
+HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 255
 # Replayed responses keep the headers a client needs to act on them.
 REPLAYED_HEADERS = ("content-type", "location", "etag")
 # What a response marked `Cache-Control: no-store` (a new API key's secret) leaves in place of its body.
 NOT_STORED = {"cache-control": "no-store"}
+# Answers that depend on the caller's credentials or on a passing fault, never replayed.
+_NEVER_STORED = frozenset({401, 403, 409, 429})
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
+class IdempotencyKeyReused(Unprocessable):
+    slug = "idempotency-key-reused"
+    title = "Idempotency-Key reutilizada"
 
 
-def _owner_hash(scope: Scope) -> str:
-    authorization = _header(scope, b"authorization") or ""
-    token = authorization[7:] if authorization.lower().startswith("bearer ") else authorization
-    return hashlib.sha256(token.encode()).hexdigest()
+class IdempotencyKeyInProgress(Conflict):
+    slug = "idempotency-key-in-progress"
+    title = "Solicitud en curso"
 
 
-async def _problem(
-    send: Send, scope: Scope, status: int, slug: str, title: str, detail: str, *, field: str | None = None
-) -> None:
-    problem: dict[str, Any] = {
-        "type": PROBLEM_BASE_URI + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": scope.get("path"),
-    }
-    if field is not None:
-        # Every 422 names what to fix, here the header rather than a body field.
-        problem["errors"] = [{"field": field, "message": detail}]
-    body = orjson.dumps(problem)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+class IdempotencyAnswerNotStored(Conflict):
+    slug = "idempotency-answer-not-stored"
+    title = "Solicitud ya procesada"
 
 
-@dataclass(frozen=True)
-class StoredAnswer:
+@dataclass
+class Claim:
+    """The key this request holds, and the stored answer to replay when an earlier request left one."""
+
+    api_key_id: uuid.UUID
+    key: str
     request_hash: str
-    state: str
-    status_code: int | None
-    response_body: bytes | None
-    response_headers: dict[str, Any] | None
+    ttl: timedelta
+    replay: Response | None = None
 
 
-class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, *, ttl: timedelta = timedelta(hours=24)) -> None:
-        self.app = app
-        self.ttl = ttl
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or _header(scope, HEADER) is None:
-            await self.app(scope, receive, send)
-            return
-        key = _header(scope, HEADER) or ""
-        if not key.strip() or len(key) > MAX_KEY_LENGTH:
-            await _problem(
-                send,
-                scope,
-                422,
-                "validation",
-                "Datos inválidos",
-                f"Idempotency-Key debe tener entre 1 y {MAX_KEY_LENGTH} caracteres.",
-                field="Idempotency-Key",
+async def claim(request: Request, session: AsyncSession) -> Claim | None:
+    """Claim the request's Idempotency-Key in `session`'s transaction; None when it carries none."""
+    key = request.headers.get(HEADER)
+    if request.method != "POST" or key is None:
+        return None
+    if not key.strip() or len(key) > MAX_KEY_LENGTH:
+        raise field_error("Idempotency-Key", f"Idempotency-Key debe tener entre 1 y {MAX_KEY_LENGTH} caracteres.")
+    if has_forbidden_characters(key):
+        raise field_error("Idempotency-Key", FORBIDDEN_TEXT_MESSAGE)
+    caller: Caller = request.state.caller
+    request_hash = await _request_hash(request)
+    ttl = timedelta(hours=request.app.state.idempotency_ttl_hours)
+    held = Claim(api_key_id=caller.api_key_id, key=key, request_hash=request_hash, ttl=ttl)
+    locked = await session.scalar(select(func.pg_try_advisory_xact_lock(_lock_id(caller.api_key_id, key))))
+    if not locked:
+        raise IdempotencyKeyInProgress(
+            "Una solicitud con esta Idempotency-Key todavía se está procesando; reintente en unos segundos.",
+            headers={"Retry-After": "2"},
+        )
+    stored = (
+        await session.execute(
+            select(
+                col(IdempotencyRow.request_hash),
+                col(IdempotencyRow.status_code),
+                col(IdempotencyRow.response_body),
+                col(IdempotencyRow.response_headers),
+            ).where(
+                col(IdempotencyRow.api_key_id) == caller.api_key_id,
+                col(IdempotencyRow.idempotency_key) == key,
+                col(IdempotencyRow.expires_at) > func.now(),
             )
-            return
-        engine: AsyncEngine = scope["app"].state.engine
-        body_chunks: list[bytes] = []
-        more = True
-        while more:
-            message = await receive()
-            body_chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(body_chunks)
-        # The query string is part of the request: `?cascade=true` or a filter makes it another operation.
-        target = scope["path"].encode() + b"?" + bytes(scope.get("query_string", b""))
-        request_hash = hashlib.sha256(target + b"\n" + _canonical(body)).hexdigest()
-        owner = _owner_hash(scope)
-        now = datetime.now(UTC)
-
-        async with engine.begin() as connection:
-            await connection.execute(
-                delete(IdempotencyRow).where(
-                    col(IdempotencyRow.owner_hash) == owner,
-                    col(IdempotencyRow.idempotency_key) == key,
-                    col(IdempotencyRow.expires_at) < now,
-                )
-            )
-            claimed = (
-                await connection.execute(
-                    insert(IdempotencyRow)
-                    .values(
-                        owner_hash=owner,
-                        idempotency_key=key,
-                        request_hash=request_hash,
-                        state="running",
-                        expires_at=now + self.ttl,
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(col(IdempotencyRow.id))
-                )
-            ).scalar_one_or_none()
-            existing: StoredAnswer | None = None
-            if claimed is None:
-                found = (
-                    await connection.execute(
-                        select(
-                            col(IdempotencyRow.request_hash),
-                            col(IdempotencyRow.state),
-                            col(IdempotencyRow.status_code),
-                            col(IdempotencyRow.response_body),
-                            col(IdempotencyRow.response_headers),
-                        ).where(
-                            col(IdempotencyRow.owner_hash) == owner,
-                            col(IdempotencyRow.idempotency_key) == key,
-                        )
-                    )
-                ).one_or_none()
-                if found is not None:
-                    existing = StoredAnswer(*found)
-
-        if existing is not None:
-            await self._answer_duplicate(existing, request_hash, scope, send)
-            return
-        if claimed is None:
-            # The stored answer expired between our statements: treat the request as new next time.
-            await _problem(
-                send,
-                scope,
-                409,
-                "idempotency-key-in-progress",
-                "Solicitud en curso",
-                "Reintente la solicitud.",
-            )
-            return
-
-        replayed_body = [False]
-
-        async def replay_receive() -> Message:
-            if not replayed_body[0]:
-                replayed_body[0] = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        status_code = 500
-        headers: list[tuple[bytes, bytes]] = []
-        response_chunks: list[bytes] = []
-
-        async def capture_send(message: Message) -> None:
-            nonlocal status_code, headers
-            if message["type"] == "http.response.start":
-                status_code = message["status"]
-                headers = list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                response_chunks.append(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, replay_receive, capture_send)
-        finally:
-            async with engine.begin() as connection:
-                if status_code >= 500:
-                    # A failure wrote nothing durable: free the key so the client's retry runs again.
-                    await connection.execute(delete(IdempotencyRow).where(col(IdempotencyRow.id) == claimed))
-                else:
-                    kept: dict[str, str] = {
-                        k.decode("latin-1"): v.decode("latin-1")
-                        for k, v in headers
-                        if k.decode("latin-1").lower() in REPLAYED_HEADERS
-                    }
-                    stored_body: bytes | None = b"".join(response_chunks)
-                    if _no_store(headers):
-                        # Secrets are kept only as hashes: the plain key must not sit here for 24 hours.
-                        kept, stored_body = dict(NOT_STORED), None
-                    await connection.execute(
-                        update(IdempotencyRow)
-                        .where(col(IdempotencyRow.id) == claimed)
-                        .values(
-                            state="done",
-                            status_code=status_code,
-                            response_body=stored_body,
-                            response_headers=kept,
-                        )
-                    )
-
-    async def _answer_duplicate(self, stored: StoredAnswer, request_hash: str, scope: Scope, send: Send) -> None:
-        if stored.request_hash != request_hash:
-            await _problem(
-                send,
-                scope,
-                422,
-                "idempotency-key-reused",
-                "Idempotency-Key reutilizada",
-                "Esta Idempotency-Key ya se usó con otra solicitud; use una clave nueva para cada operación distinta.",
-                field="Idempotency-Key",
-            )
-            return
-        if stored.state != "done" or stored.status_code is None:
-            await _problem(
-                send,
-                scope,
-                409,
-                "idempotency-key-in-progress",
-                "Solicitud en curso",
-                "Una solicitud con esta Idempotency-Key todavía se está procesando; reintente en unos segundos.",
-            )
-            return
-        if stored.response_headers == NOT_STORED:
-            await _problem(
-                send,
-                scope,
-                409,
-                "idempotency-answer-not-stored",
-                "Solicitud ya procesada",
-                f"La solicitud con esta Idempotency-Key ya se procesó (estado {stored.status_code}), pero su "
-                "respuesta contenía un secreto que no se guarda. Si lo perdió, revoque la clave creada y cree otra.",
-            )
-            return
-        body = stored.response_body or b""
-        response_headers: dict[str, Any] = stored.response_headers or {}
-        raw_headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in response_headers.items()]
-        raw_headers += [(b"content-length", str(len(body)).encode()), (b"idempotent-replayed", b"true")]
-        await send({"type": "http.response.start", "status": stored.status_code, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": body})
+        )
+    ).one_or_none()
+    if stored is not None:
+        held.replay = _replay(request_hash, *stored)
+    return held
 
 
-def _no_store(headers: list[tuple[bytes, bytes]]) -> bool:
-    return any(key.lower() == b"cache-control" and b"no-store" in value.lower() for key, value in headers)
+async def store(session: AsyncSession, held: Claim, response: Response) -> None:
+    """Keep the answer in the request's transaction, so it is committed with the write or not at all."""
+    status = response.status_code
+    if status >= 500 or status in _NEVER_STORED:
+        return
+    headers = {name: value for name, value in response.headers.items() if name.lower() in REPLAYED_HEADERS}
+    body: bytes | None = getattr(response, "body", None)
+    if body is None or "no-store" in response.headers.get("cache-control", ""):
+        # A streamed answer cannot be kept; a secret (a new key) must not sit here for 24 hours.
+        headers, body = dict(NOT_STORED), None
+    values: dict[str, Any] = {
+        "request_hash": held.request_hash,
+        "status_code": status,
+        "response_body": body,
+        "response_headers": headers,
+        "created_at": func.now(),
+        "expires_at": func.now() + held.ttl,
+    }
+    statement = insert(IdempotencyRow).values(
+        id=uuid.uuid4(), api_key_id=held.api_key_id, idempotency_key=held.key, **values
+    )
+    # An expired answer under the same key is replaced: the key is free again after its 24 hours.
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=["api_key_id", "idempotency_key"], set_=values)
+    )
+
+
+def _replay(
+    request_hash: str,
+    stored_hash: str,
+    status_code: int,
+    body: bytes | None,
+    headers: dict[str, Any] | None,
+) -> Response:
+    if stored_hash != request_hash:
+        message = "Esta Idempotency-Key ya se usó con otra solicitud; use una clave nueva para cada operación distinta."
+        raise IdempotencyKeyReused(message, errors=[ProblemFieldError(field="Idempotency-Key", message=message)])
+    if headers == NOT_STORED:
+        raise IdempotencyAnswerNotStored(
+            f"La solicitud con esta Idempotency-Key ya se procesó (estado {status_code}), pero su respuesta "
+            "contenía un secreto que no se guarda. Si lo perdió, revoque la clave creada y cree otra."
+        )
+    replayed = Response(content=body or b"", status_code=status_code)
+    for name, value in (headers or {}).items():
+        replayed.headers[name] = str(value)
+    replayed.headers["idempotent-replayed"] = "true"
+    return replayed
+
+
+def _lock_id(api_key_id: uuid.UUID, key: str) -> int:
+    """A signed 64-bit advisory-lock id for (key id, Idempotency-Key); a collision only means a spurious 409."""
+    digest = hashlib.blake2b(f"{api_key_id}\n{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def _request_hash(request: Request) -> str:
+    # The query string is part of the request: `?cascade=true` or a filter makes it another operation.
+    digest = hashlib.sha256(request.url.path.encode() + b"?" + request.url.query.encode() + b"\n")
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        # A client's retry of an upload picks a new multipart boundary: what counts is the fields and files.
+        # The parsed form is kept on the request, so the handler does not parse it again.
+        form = await request.form()
+        for name, value in form.multi_items():
+            digest.update(name.encode() + b"=")
+            if isinstance(value, str):
+                digest.update(value.encode())
+            else:
+                digest.update(hashlib.sha256(await value.read()).digest())
+                await value.seek(0)
+            digest.update(b"\n")
+    else:
+        digest.update(_canonical(await request.body()))
+    return digest.hexdigest()
 
 
 def _canonical(body: bytes) -> bytes:
-    """The same JSON with other spacing or key order is the same request."""
+    """The same JSON with other spacing or key order is the same request.
+
+    orjson refuses nesting deeper than 1,024 levels instead of recursing: such a body is hashed as sent.
+    """
     try:
-        return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
+        return orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONDecodeError, TypeError):
         return body
+
+
+async def sweep_expired(engine: AsyncEngine) -> int:
+    """Delete the answers past their 24 hours; returns how many."""
+    async with engine.begin() as connection:
+        result = await connection.execute(
+            delete(IdempotencyRow).where(col(IdempotencyRow.expires_at) < datetime.now(UTC))
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def sweep_forever(engine: AsyncEngine, every_seconds: float) -> None:
+    """The schedule the lifespan runs: an outage only skips a sweep, it never ends the loop."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            swept = await sweep_expired(engine)
+        except Exception as error:
+            logger.warning("idempotency sweep skipped: %s", type(error).__name__)
+        else:
+            if swept:
+                logger.info("idempotency sweep: %d expired answers deleted", swept)

@@ -1,24 +1,25 @@
 """The API service: owner of every write and of the schema. `create_app()` is the uvicorn factory."""
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.responses import Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.api import idempotency
 from services.api.activities.router import activities_router, progress_router
 from services.api.auth import service as auth_service
 from services.api.auth.cache import CallerCache
 from services.api.auth.router import router as api_keys_router
 from services.api.complaints.router import calendar_router, complaints_router, deadlines_router, motives_router
 from services.api.config import Settings, get_settings
-from services.api.db import FairGate, create_engine, create_sessionmaker
-from services.api.idempotency import IdempotencyMiddleware
+from services.api.db import Database, create_engine
+from services.api.faults import RETRY_AFTER_SECONDS, classify, install_database_error_handlers
 from services.api.imports.router import router as imports_router
 from services.api.indicators.router import indicators_router, measurements_router
 from services.api.organizations.router import affiliate_counts_router
@@ -26,6 +27,7 @@ from services.api.organizations.router import router as organizations_router
 from services.api.plans.router import goals_router, plans_router
 from services.kit.app import install_conventions
 from services.kit.errors import ServiceUnavailable
+from services.kit.limits import BodyLimitMiddleware
 from services.kit.openapi import problem_responses, stable_operation_id
 from services.kit.responses import json_response
 from shared.contract.base import ContractModel
@@ -49,14 +51,30 @@ class Health(ContractModel):
 def attach_database(app: FastAPI, engine: AsyncEngine) -> None:
     """Bind an engine to the app (the lifespan does this; tests bind their own)."""
     app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
-    # Reads run without BEGIN/COMMIT: two round trips fewer on every GET (see bench/).
-    app.state.read_sessionmaker = create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
-    app.state.caller_cache = CallerCache(ttl_seconds=app.state.caller_cache_ttl)
     # Sized to the pool's persistent connections: raw reads neither queue in the pool nor open overflow ones.
     # A pool without a size (NullPool: a connection per checkout) gets the configured one.
     size = getattr(engine.pool, "size", None)
-    app.state.read_gate = FairGate(size() if callable(size) else app.state.db_pool_size)
+    app.state.database = Database(
+        engine,
+        gate_size=size() if callable(size) else app.state.db_pool_size,
+        wait_seconds=app.state.db_pool_timeout_seconds,
+    )
+    app.state.caller_cache = CallerCache(ttl_seconds=app.state.caller_cache_ttl)
+
+
+async def _ensure_admin_key(app: FastAPI, secret: str) -> None:
+    """The configured admin key exists once the database answers: an outage at start-up delays it, and
+    the process still starts (liveness must not depend on the database)."""
+    while True:
+        try:
+            async with app.state.database.write_session() as session, session.begin():
+                await auth_service.ensure_admin_key(session, secret)
+            return
+        except Exception as error:
+            if classify(error) is None:
+                raise
+            logger.warning("admin key not ensured yet: database unavailable (%s)", type(error).__name__)
+            await asyncio.sleep(RETRY_AFTER_SECONDS)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,9 +84,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         attach_database(app, engine)
+        background: list[asyncio.Task[None]] = [
+            asyncio.create_task(idempotency.sweep_forever(engine, settings.idempotency_sweep_seconds))
+        ]
         if settings.participa_admin_api_key is not None:
-            async with app.state.sessionmaker.begin() as session:
-                await auth_service.ensure_admin_key(session, settings.participa_admin_api_key.get_secret_value())
+            ensured = asyncio.create_task(_ensure_admin_key(app, settings.participa_admin_api_key.get_secret_value()))
+            # Wait for it while the database answers quickly, so the key works as soon as the port is open.
+            await asyncio.wait([ensured], timeout=settings.db_connect_timeout_seconds * 2)
+            background.append(ensured)
         # Everything built at start-up lives as long as the process: out of the collector's way, so full
         # collections under load scan only request garbage (measured: p99 of the hot reads 126 → 39 ms).
         gc.collect()
@@ -76,6 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await engine.dispose()
 
     app = FastAPI(
@@ -103,20 +129,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     install_conventions(app)
+    install_database_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        json_bytes=settings.max_json_body_bytes,
+        upload_bytes=settings.max_upload_body_bytes,
+    )
     app.state.caller_cache_ttl = settings.caller_cache_seconds
     app.state.db_pool_size = settings.db_pool_size
-    app.add_middleware(IdempotencyMiddleware, ttl=timedelta(hours=settings.idempotency_ttl_hours))
+    app.state.parse_timeout_s = settings.parse_timeout_s
+    app.state.db_pool_timeout_seconds = settings.db_pool_timeout_seconds
+    app.state.idempotency_ttl_hours = settings.idempotency_ttl_hours
 
-    @app.get("/health", tags=["health"], response_model=Health, responses=problem_responses(503))
-    async def health() -> Response:
-        """Answer 200 once the service and its database are ready."""
+    @app.get("/health/live", tags=["health"], response_model=Health)
+    async def liveness() -> Response:
+        """Answer 200 while the process serves requests; the database is not asked (liveness probe)."""
+        return json_response(Health(status="ok"))
+
+    async def readiness() -> Response:
+        """Answer 200 when the service and its database are ready, 503 while the database is away."""
         try:
             async with app.state.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except Exception as error:
-            logger.warning("health check: database unavailable (%s)", type(error).__name__)
-            raise ServiceUnavailable("La base de datos no responde.", headers={"Retry-After": "5"}) from error
+            if classify(error) is None:
+                raise
+            logger.warning("readiness: database unavailable (%s)", type(error).__name__)
+            raise ServiceUnavailable(
+                "La base de datos no responde.", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+            ) from None
         return json_response(Health(status="ok"))
+
+    # `/health` stays what it was (readiness) for compose and scripts that poll it.
+    for path, name in (("/health/ready", "readiness"), ("/health", "health")):
+        app.add_api_route(
+            path,
+            readiness,
+            methods=["GET"],
+            tags=["health"],
+            response_model=Health,
+            responses=problem_responses(503),
+            name=name,
+        )
 
     # Routing tries the routers in this order, about 2 µs per route passed over: the complaints, the most
     # read resource, come first (at the end of the list, finding a complaint cost ~110 µs a request).

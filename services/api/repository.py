@@ -4,7 +4,7 @@ Area repositories bind it to their table and add their own filters; nothing outs
 """
 
 import uuid
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -12,6 +12,7 @@ import asyncpg
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     Text,
     any_,
     bindparam,
@@ -28,6 +29,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.sqltypes import NullType
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import col
 
 from services.api.auth.scope import Caller
@@ -63,6 +66,28 @@ class DriverStatement:
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
         return [values[name] if name in values else self.constants[name] for name in self.names]
+
+
+def among(expression: Any, values: Iterable[Any], item_type: Any = None) -> ColumnElement[bool]:
+    """`expression = ANY(:values)`: membership with one array parameter, however many values.
+
+    `expression.in_(values)` binds one parameter per value, and asyncpg refuses a statement past 32,767 of
+    them: a complaint file with that many radicados answered 500 (logging every value). Use this for any
+    list whose length comes from the input or the data. `item_type` is the SQL type of the elements, by
+    default `expression`'s own (a column or mapped attribute); strings go as `text[]`, since a cast to the
+    column's `varchar(n)[]` would silently truncate a longer value into a false match.
+    """
+    element_type = item_type if item_type is not None else expression.type
+    if isinstance(element_type.impl_instance if isinstance(element_type, TypeDecorator) else element_type, String):
+        element_type = Text()
+    if isinstance(element_type, NullType):
+        raise TypeError("among() needs item_type for an expression without an SQL type")
+    array_type = ARRAY(element_type)
+    # The cast types the array also where it is rendered as a literal (exports): `ARRAY[...]` alone is text[].
+    membership: ColumnElement[bool] = expression == any_(
+        cast(bindparam(None, list(values), type_=array_type), array_type)
+    )
+    return membership
 
 
 def driver_param(name: str, like: Any = None) -> Any:
@@ -116,7 +141,7 @@ class RecordRepository(Generic[RowT]):
         statement = select(self.model)
         if caller.visible_ids is not None:
             statement = statement.where(
-                or_(*(self.column(name).in_(caller.visible_ids) for name in self.scope_columns))
+                or_(*(among(self.column(name), caller.visible_ids) for name in self.scope_columns))
             )
         return statement
 

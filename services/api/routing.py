@@ -15,8 +15,9 @@ from shared.contract import Page, Record
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-READ_PROBLEMS = problem_responses(401, 403, 404, 422)
-WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 422, 428)
+# 503: the database is away (Retry-After says when to try again); 413: a body over its limit.
+READ_PROBLEMS = problem_responses(401, 403, 404, 422, 503)
+WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 413, 422, 428, 503)
 # File imports answer 422 with the whole report under `report` when the file cannot be taken, and 400 when
 # the multipart body itself cannot be parsed.
 IMPORT_PROBLEMS: dict[int | str, dict[str, Any]] = {

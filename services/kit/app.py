@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from services.kit.errors import install_error_handlers
+from services.kit.plain_text import PlainTextQueryMiddleware
 from shared.contract import Problem, ProblemFieldError
 
 
@@ -48,4 +49,5 @@ def _require_if_match(schema: dict[str, Any]) -> None:
 
 def install_conventions(app: FastAPI) -> None:
     install_error_handlers(app)
+    app.add_middleware(PlainTextQueryMiddleware)
     install_openapi(app)

@@ -1,6 +1,7 @@
 """One error type and one error shape: `ApiError` subclasses rendered as RFC 9457 problem+json."""
 
 import logging
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -8,9 +9,9 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.contract import Problem, ProblemFieldError
 
@@ -122,6 +123,8 @@ _VALIDATION_MESSAGES: dict[str, str] = {
     "string_too_short": "El texto es demasiado corto (mínimo {min_length}).",
     "string_too_long": "El texto es demasiado largo (máximo {max_length}).",
     "string_pattern_mismatch": "El formato no es válido.",
+    # A lone surrogate ("\ud800" in the JSON) where the field strips or matches its text.
+    "string_unicode": "El texto contiene caracteres no permitidos (caracteres de control).",
     "int_type": "Debe ser un número entero.",
     "int_parsing": "Debe ser un número entero.",
     "int_from_float": "Debe ser un número entero, sin decimales.",
@@ -226,15 +229,6 @@ _STATUS_TITLES: dict[int, tuple[str, str]] = {
 }
 
 
-# Unique constraints named by the models' naming convention → the field and message a client can act on.
-UNIQUE_CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {}
-
-
-def register_unique_constraint(name: str, field: str, message: str) -> None:
-    """Areas declare what a violation of their unique index means, so the 409 names the field."""
-    UNIQUE_CONSTRAINT_MESSAGES[name] = (field, message)
-
-
 _HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -311,44 +305,58 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=headers,
         )
 
-    async def on_integrity_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, IntegrityError)
-        constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
-        if constraint in UNIQUE_CONSTRAINT_MESSAGES:
-            field, message = UNIQUE_CONSTRAINT_MESSAGES[constraint]
-            return problem_response(
-                request,
-                status=409,
-                slug="conflict",
-                title="Conflicto con el estado actual",
-                detail=message,
-                errors=[ProblemFieldError(field=field, message=message)],
-            )
-        logger.warning("integrity error on %s: constraint %s", request.url.path, constraint)
-        return problem_response(
-            request,
-            status=409,
-            slug="conflict",
-            title="Conflicto con el estado actual",
-            detail="La operación viola una regla de integridad de los datos.",
-        )
-
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        # Log the type and path only: exception messages may carry personal data from the request.
-        logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
-        return problem_response(
-            request,
-            status=500,
-            slug="internal",
-            title="Error interno",
-            detail="Ocurrió un error inesperado; el equipo de Participa fue notificado.",
-        )
-
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(IntegrityError, on_integrity_error)
-    app.add_exception_handler(Exception, on_unexpected)
+    app.add_middleware(UnexpectedErrorMiddleware)
+
+
+def _frames_only(error: BaseException) -> str:
+    """Where an error happened, without what it said: messages may carry the request's personal data (a
+    database error's message embeds the statement and its parameters)."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    return f"{frames}{type(error).__module__}.{type(error).__qualname__}"
+
+
+class UnexpectedErrorMiddleware:
+    """The last answer to an error nothing else handled: a 500 problem and one sanitised log entry.
+
+    Starlette's own last resort re-raises the error to the server after answering, which then logs the
+    whole traceback with the error's message; this layer sits inside it and ends the error here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            request = Request(scope)
+            logger.error(
+                "unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.url.path, _frames_only(error)
+            )
+            if started:
+                return  # the client sees a cut response, which it cannot take for a success
+            response = problem_response(
+                request,
+                status=500,
+                slug="internal",
+                title="Error interno",
+                detail="Ocurrió un error inesperado; el equipo de Participa fue notificado.",
+            )
+            await response(scope, receive, send)
 
 
 class ServiceUnavailable(ApiError):

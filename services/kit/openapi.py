@@ -17,6 +17,7 @@ _DESCRIPTIONS = {
     409: "Conflicto con el estado actual (unicidad, transición no permitida, reglas del plan).",
     412: "El ETag de If-Match ya no es el vigente: otra persona cambió el recurso.",
     422: "Datos inválidos: `errors[]` nombra cada campo.",
+    413: "El cuerpo supera el límite de tamaño (JSON o archivo); `detail` dice cuál.",
     428: "Falta el encabezado If-Match.",
     503: "Un servicio del que depende no responde; reintente tras Retry-After.",
 }

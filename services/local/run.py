@@ -12,16 +12,13 @@ import time
 from types import FrameType
 
 import httpx
-from sqlalchemy import select
-from sqlmodel import col
 
 from services.api.auth import service as auth_service
 from services.api.auth.scope import Caller
-from services.api.auth.security import generate_api_key, hash_api_key
+from services.api.auth.security import generate_api_key
 from services.api.config import Settings
 from services.api.db import create_engine, create_sessionmaker
-from services.api.demo.load import DemoKeys, load_demo
-from services.api.models import ApiKeyRow
+from services.api.demo.load import DEMO_ADMIN_KEY_NAME, DemoKeys, load_demo
 from services.local.database import REPO_ROOT, plain_url
 from services.local.migrate import resolve_url, upgrade
 from shared.enums import Role
@@ -32,14 +29,22 @@ ANALYTICS_PORT = int(os.environ.get("ANALYTICS_PORT", "8001"))
 READY_TIMEOUT_SECONDS = 90
 
 
-async def prepare_demo(database_url: str, admin_secret: str) -> DemoKeys:
+class AdminKeyRevoked(RuntimeError):
+    """PARTICIPA_ADMIN_API_KEY names a key an admin revoked: it stays revoked, so the demo cannot use it."""
+
+
+async def prepare_demo(database_url: str, admin_secret: str, *, generated: bool) -> DemoKeys:
+    """Ensure the admin key and load the demo. A generated admin key is named as the demo's, so the next
+    run revokes it; a configured one keeps its name and is never revoked here."""
     engine = create_engine(Settings(database_url=database_url))
     try:
         async with create_sessionmaker(engine).begin() as session:
-            await auth_service.ensure_admin_key(session, admin_secret)
-            key = (
-                await session.execute(select(ApiKeyRow).where(col(ApiKeyRow.key_hash) == hash_api_key(admin_secret)))
-            ).scalar_one()
+            name = DEMO_ADMIN_KEY_NAME if generated else auth_service.ADMIN_KEY_NAME
+            key = await auth_service.ensure_admin_key(session, admin_secret, name=name)
+            if key.revoked_at is not None:
+                raise AdminKeyRevoked(
+                    f"PARTICIPA_ADMIN_API_KEY ({key.prefix}…) was revoked; set a new value, or unset it for a fresh key"
+                )
             admin = Caller(
                 api_key_id=key.id,
                 role=Role.ADMIN,
@@ -86,8 +91,15 @@ def main() -> int:
     database_url = resolve_url()
     print(f"PostgreSQL: {database_url.split('@')[-1]}", flush=True)
     upgrade(database_url)
-    admin_secret = os.environ.get("PARTICIPA_ADMIN_API_KEY") or generate_api_key()
-    keys = asyncio.run(prepare_demo(database_url, admin_secret))
+    configured = os.environ.get("PARTICIPA_ADMIN_API_KEY")
+    admin_secret = configured or generate_api_key()
+    try:
+        keys = asyncio.run(prepare_demo(database_url, admin_secret, generated=not configured))
+    except AdminKeyRevoked as error:
+        print(error, file=sys.stderr)
+        return 2
+    if keys.revoked:
+        print(f"Revoked {keys.revoked} demo keys of earlier runs.", flush=True)
 
     env = dict(os.environ)
     env.update(

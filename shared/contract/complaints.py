@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import Field, StrictInt
 
-from shared.contract.base import ContractModel, Record, WireBool, WireInstant
+from shared.contract.base import ContractModel, PlainTextModel, Record, WireBool, WireInstant
 from shared.enums import (
     Channel,
     Clock,
@@ -24,7 +24,7 @@ from shared.enums import (
 )
 
 
-class ComplaintAttachment(ContractModel):
+class ComplaintAttachment(ContractModel, PlainTextModel):
     """Metadata of a document attached to a complaint; the file itself lives elsewhere."""
 
     name: str = Field(min_length=1, max_length=300, description="Nombre del archivo.")
@@ -119,7 +119,7 @@ class ComplaintMotives(ContractModel):
     items: list[ComplaintMotive]
 
 
-class ComplaintAnswer(ContractModel):
+class ComplaintAnswer(ContractModel, PlainTextModel):
     """The answer given to the petitioner and the medium it went through."""
 
     text: str = Field(min_length=1, max_length=20000)
@@ -151,7 +151,7 @@ class ComplaintEvents(ContractModel):
     items: list[ComplaintEvent]
 
 
-class Consent(ContractModel):
+class Consent(ContractModel, PlainTextModel):
     """Consent to the processing of personal data (Ley 1581 de 2012)."""
 
     given: WireBool

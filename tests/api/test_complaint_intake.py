@@ -5,6 +5,7 @@ written: the complaint and people tables hold what they held before.
 """
 
 import io
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -12,11 +13,12 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.api.complaints import motives, repository
+from services.api.complaints import service as complaints_service
 from services.api.models import ComplaintMotiveRow, ComplaintPersonRow, ComplaintRow
 from tests.api.conftest import Actor, MakeKey, MakeOrg, assert_problem, field_message, list_all
 
@@ -175,6 +177,91 @@ async def test_batch_applies_each_item_on_its_own(client: httpx.AsyncClient, eps
     assert {stored["L-1"]["id"], stored["L-3"]["id"]} == {results[0]["id"], results[5]["id"]}
     # The refused item with personal data left none behind: one person, the first item's.
     assert await table_counts(session) == (2, 1)
+
+
+async def test_each_batch_item_is_validated_on_its_own(
+    client: httpx.AsyncClient, eps: Actor, session: AsyncSession
+) -> None:
+    """A bad item is that item's 422 naming its field (relative to the item); the others are created."""
+    items = [
+        complaint_body(eps, radicado="V-1"),
+        complaint_body(eps, type="tutela"),
+        complaint_body(eps, text="Cita con\x00especialista"),
+        complaint_body(eps, filed_at=20260626, minor="sí"),
+        complaint_body(eps, color="rojo"),
+        complaint_body(eps, person={"document_type": "XX", "first_names": "Ana"}),
+        complaint_body(eps, radicado="V-2", person={"first_names": "Luz"}),
+        {**complaint_body(eps), "\ud800": "clave inválida"},
+    ]
+    # Encoded here: the lone surrogate travels as a JSON escape, as a client would send it.
+    headers = {**eps.headers, "Content-Type": "application/json"}
+    response = await client.post(f"{COMPLAINTS}:batch", content=json.dumps({"items": items}).encode(), headers=headers)
+    assert response.status_code == 207, response.text
+    results = response.json()["results"]
+    assert [result["status"] for result in results] == [201, 422, 422, 422, 422, 422, 201, 422]
+    named = {
+        result["index"]: sorted(error["field"] for error in result["problem"]["errors"])
+        for result in results
+        if result["status"] == 422
+    }
+    assert named == {
+        1: ["type"],
+        2: ["text"],
+        3: ["filed_at", "minor"],
+        4: ["color"],
+        5: ["person.document_type"],
+        # A rule of the item as a whole (a key that is no plain text) names the item.
+        7: ["items[7]"],
+    }
+    for result in results:
+        if result["status"] == 422:
+            problem = result["problem"]
+            assert (problem["status"], problem["title"]) == (422, "Datos inválidos")
+            assert problem["instance"].endswith(f"#/items/{result['index']}")
+            assert problem["detail"].startswith("El elemento tiene")
+            assert all(error["message"] for error in problem["errors"])
+    stored = {item["radicado"]: item["id"] for item in await list_all(client, COMPLAINTS, eps)}
+    assert stored == {"V-1": results[0]["id"], "V-2": results[6]["id"]}
+    assert await table_counts(session) == (2, 1)
+
+
+async def test_a_value_the_database_refuses_is_the_item_s_problem(
+    client: httpx.AsyncClient, eps: Actor, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the models, a data exception of PostgreSQL (SQLSTATE class 22) still fails that item alone."""
+    create = complaints_service.create_complaint
+
+    async def refusing(db: AsyncSession, caller: Any, data: Any, **options: Any) -> Any:
+        if data.radicado == "D-2":
+            await db.execute(text("SELECT 1 / 0"))  # 22012, as a value the server cannot take
+        return await create(db, caller, data, **options)
+
+    monkeypatch.setattr(complaints_service, "create_complaint", refusing)
+    items = [complaint_body(eps, radicado=f"D-{number}") for number in (1, 2, 3)]
+    response = await client.post(f"{COMPLAINTS}:batch", json={"items": items}, headers=eps.headers)
+    assert response.status_code == 207, response.text
+    results = response.json()["results"]
+    assert [result["status"] for result in results] == [201, 422, 201]
+    assert "22012" in results[1]["problem"]["detail"]
+    assert {item["radicado"] for item in await list_all(client, COMPLAINTS, eps)} == {"D-1", "D-3"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ([{"type": "queja"}], "body"),
+        ({"items": "todas"}, "items"),
+        ({"items": [{"type": "queja"}, "otra"]}, "items[1]"),
+        ({"items": [{"type": "queja"}], "dry_run": True}, "dry_run"),
+        ({}, "items"),
+    ],
+    ids=["not-an-object", "items-not-a-list", "item-not-an-object", "unknown-envelope-field", "no-items"],
+)
+async def test_a_bad_envelope_rejects_the_whole_batch(
+    client: httpx.AsyncClient, eps: Actor, session: AsyncSession, body: Any, field: str
+) -> None:
+    assert_problem(await client.post(f"{COMPLAINTS}:batch", json=body, headers=eps.headers), 422, field)
+    assert await table_counts(session) == (0, 0)
 
 
 async def test_batch_caps_at_one_thousand_items(client: httpx.AsyncClient, eps: Actor) -> None:
@@ -482,6 +569,71 @@ async def test_a_large_file_goes_through_copy_and_a_dry_run_leaves_nothing(
     page = (await client.get(COMPLAINTS, params={"q": "número", "limit": 5}, headers=eps.headers)).json()
     assert len(page["items"]) == 5
     assert all(item["due_date"] for item in page["items"])
+
+
+BIG_IMPORT_ROWS = 40_000
+"""More rows than asyncpg's 32,767 parameters per statement: a per-row bind anywhere fails the file."""
+
+
+def big_file(rows: int, *, prefix: str = "G") -> bytes:
+    lines = [PLAIN_HEADER] + [
+        f"{prefix}-{number:06d},2026-05-{1 + number % 28:02d},{'queja' if number % 2 else 'peticion'},web,,no,,"
+        f"11001,ME23-0{1 + number % 9},Queja {number}"
+        for number in range(rows)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.slow
+async def test_a_file_past_the_driver_parameter_limit_imports(
+    client: httpx.AsyncClient, eps: Actor, session: AsyncSession
+) -> None:
+    content = big_file(BIG_IMPORT_ROWS)
+    dry = await post_file(client, eps, "enorme.csv", content)
+    assert dry.status_code == 200, dry.text
+    assert (dry.json()["status"], dry.json()["counts"]["complaints"]) == ("dry_run", BIG_IMPORT_ROWS)
+    assert await table_counts(session) == (0, 0)
+    committed = await post_file(client, eps, "enorme.csv", content, dry_run="false")
+    assert committed.status_code == 200, committed.text
+    assert (committed.json()["status"], committed.json()["counts"]["complaints"]) == ("committed", BIG_IMPORT_ROWS)
+    assert (await table_counts(session))[0] == BIG_IMPORT_ROWS
+    # Again: now every radicado is already there, and the check over 40,000 of them still is one statement.
+    again = await post_file(client, eps, "enorme.csv", content)
+    assert again.status_code == 422, again.text
+    assert report_of(again)["counts"] == {"complaints": 0, "already_present": BIG_IMPORT_ROWS, "people": 0}
+
+
+async def test_bulk_lookups_bind_one_array_whatever_their_length(
+    session: AsyncSession, eps: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The radicado check (given ones and generated candidates) and the event lookup bind one array each."""
+    assert eps.organization_id is not None
+    connection = await session.connection()
+    counted: list[int] = []
+
+    def count(*args: Any) -> None:
+        parameters = args[3]
+        counted.append(len(parameters) if isinstance(parameters, (list, tuple, dict)) else 0)
+
+    sync_engine = connection.sync_connection
+    assert sync_engine is not None
+    event.listen(sync_engine, "before_cursor_execute", count)
+    try:
+        radicados = [f"P-{number:06d}" for number in range(BIG_IMPORT_ROWS)]
+        assert await repository.taken_radicados(session, eps.organization_id, radicados) == set()
+        ids = [uuid.uuid4() for _ in range(BIG_IMPORT_ROWS)]
+        assert all(events == [] for events in (await repository.events_of_many(session, ids)).values())
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", count)
+    assert counted
+    assert max(counted) <= 3, counted
+
+
+async def test_a_file_over_the_size_limit_is_a_problem_naming_it(client: httpx.AsyncClient, eps: Actor) -> None:
+    content = big_file(1) + b"#" * (10 * 1024 * 1024)
+    report = assert_problem(await post_file(client, eps, "enorme.csv", content), 422)["report"]
+    problem = next(problem for problem in report["problems"] if problem["code"] == "file_too_large")
+    assert "10 MB" in problem["message"]
 
 
 async def test_a_radicado_written_meanwhile_rejects_the_file(

@@ -11,13 +11,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete, insert, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlmodel import col
 
+from services.api import idempotency
 from services.api.activities import repository as activities_repository
 from services.api.indicators import repository as indicators_repository
-from services.api.models import IdempotencyRow, OrganizationRow
+from services.api.models import ApiKeyRow, IdempotencyRow, OrganizationRow
 from services.api.organizations import repository as organizations_repository
 from services.api.pagination import _python_type
 from services.api.plans import repository as plans_repository
@@ -501,6 +502,23 @@ async def test_idempotency_key_is_scoped_to_the_calling_key(
     assert [plan["id"] for plan in await list_all(client, "/v1/plans", other_eps)] == [theirs.json()["id"]]
 
 
+async def test_a_revoked_key_replays_nothing(
+    client: httpx.AsyncClient, admin: Actor, eps: Actor, make_key: MakeKey
+) -> None:
+    writer = await make_key(eps.organization, "eps_ips")
+    headers = {**writer.headers, "Idempotency-Key": idempotency_key()}
+    body = {"year": 2027, "title": "Plan que se reintenta"}
+    assert (await client.post("/v1/plans", json=body, headers=headers)).status_code == 201
+    keys = (await client.get("/v1/api-keys", params={"limit": 500}, headers=admin.headers)).json()["items"]
+    writer_id = next(key["id"] for key in keys if writer.key.startswith(key["prefix"]))
+    revoked = await client.delete(f"/v1/api-keys/{writer_id}", headers={**admin.headers, "If-Match": '"1"'})
+    assert revoked.status_code == 204
+    # Authentication comes first: the stored answer is not handed to a key that no longer authenticates.
+    replay = await client.post("/v1/plans", json=body, headers=headers)
+    assert_problem(replay, 401)
+    assert "idempotent-replayed" not in replay.headers
+
+
 async def test_idempotency_key_scoped_between_two_admins(
     client: httpx.AsyncClient, admin: Actor, session: AsyncSession
 ) -> None:
@@ -533,64 +551,48 @@ async def test_idempotency_key_is_ignored_on_reads(client: httpx.AsyncClient, ad
 
 
 async def test_idempotency_key_in_progress_is_a_409(
-    client: httpx.AsyncClient, admin: Actor, engine: AsyncEngine
+    client: httpx.AsyncClient, admin: Actor, engine: AsyncEngine, connection: AsyncConnection
 ) -> None:
-    # A first request still running holds the claim; simulate it with a committed "running" row.
+    # A first request still running holds the key's advisory lock in its transaction; hold it from another
+    # connection, as that request's would.
     key = idempotency_key()
-    owner = hashlib.sha256(admin.key.encode()).hexdigest()
     body = {"kind": "eps", "name": f"En curso {key[:8]}"}
-    async with engine.begin() as connection:
+    api_key_id = (
         await connection.execute(
-            insert(IdempotencyRow).values(
-                owner_hash=owner,
-                idempotency_key=key,
-                request_hash="0" * 64,
-                state="running",
-                expires_at=datetime.now(UTC) + timedelta(hours=1),
-            )
+            select(col(ApiKeyRow.id)).where(col(ApiKeyRow.key_hash) == hashlib.sha256(admin.key.encode()).hexdigest())
         )
-    try:
-        before = await org_ids(client, admin)
-        # Another request under the claimed key is refused as a reuse, running or not.
-        reused = await client.post(ORGS, json=body, headers={**admin.headers, "Idempotency-Key": key})
-        assert_problem(reused, 422, "Idempotency-Key")
-        async with engine.begin() as connection:
-            await connection.execute(
-                update(IdempotencyRow)
-                .where(col(IdempotencyRow.idempotency_key) == key)
-                .values(request_hash=_request_hash(ORGS, body))
-            )
+    ).scalar_one()
+    lock = idempotency._lock_id(api_key_id, key)
+    before = await org_ids(client, admin)
+    async with engine.connect() as other:
+        assert await other.scalar(select(func.pg_try_advisory_lock(lock)))
         running = await client.post(ORGS, json=body, headers={**admin.headers, "Idempotency-Key": key})
         assert_problem(running, 409)
+        assert running.headers["retry-after"]
         assert await org_ids(client, admin) == before
-    finally:
-        async with engine.begin() as connection:
-            await connection.execute(delete(IdempotencyRow).where(col(IdempotencyRow.idempotency_key) == key))
+        await other.scalar(select(func.pg_advisory_unlock(lock)))
+    # Once the original is over (here: never committed), the retry runs.
+    retried = await client.post(ORGS, json=body, headers={**admin.headers, "Idempotency-Key": key})
+    assert retried.status_code == 201
 
 
 async def test_expired_idempotency_answer_runs_the_request_again(
-    client: httpx.AsyncClient, admin: Actor, engine: AsyncEngine
+    client: httpx.AsyncClient, admin: Actor, connection: AsyncConnection
 ) -> None:
     key = idempotency_key()
     headers = {**admin.headers, "Idempotency-Key": key}
     body = {"kind": "ips", "name": f"Vencida {key[:8]}"}
     first = await client.post(ORGS, json=body, headers=headers)
     assert first.status_code == 201
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(IdempotencyRow)
-            .where(col(IdempotencyRow.idempotency_key) == key)
-            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
-        )
+    await connection.execute(
+        update(IdempotencyRow)
+        .where(col(IdempotencyRow.idempotency_key) == key)
+        .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    )
     second = await client.post(ORGS, json=body, headers=headers)
     assert second.status_code == 201
     assert "idempotent-replayed" not in second.headers
     assert second.json()["id"] != first.json()["id"]
-
-
-def _request_hash(path: str, body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(path.encode() + b"?" + b"\n" + canonical).hexdigest()
 
 
 # --- 500 ---------------------------------------------------------------------------------------------------

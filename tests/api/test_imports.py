@@ -770,7 +770,8 @@ MALFORMED: dict[str, tuple[str, bytes, str, int | None, str | None]] = {
     ),
     "PISIS without header": (PISIS.name, PISIS.read_bytes().split(b"\r\n", 1)[1], "missing_header", 1, "tipo_registro"),
     "PISIS field count": (PISIS.name, _pisis_without_a_field(), "field_count", 6, None),
-    "20 MB": ("plan.tsv", b"x\t" * (10 * 1024 * 1024), "file_too_large", None, None),
+    # Over the 10 MB file limit, under the 12 MB limit of an upload's body: the report says why.
+    "11 MB": ("plan.tsv", b"x\t" * (11 * 512 * 1024), "file_too_large", None, None),
     "zip bomb": ("plan.xlsx", zip_bomb(), "zip_bomb", None, None),
     "truncated XLSX": ("plan.xlsx", merged_workbook()[:3000], "invalid_xlsx", None, None),
     "empty": ("plan.tsv", b"", "empty_file", None, None),
@@ -797,16 +798,27 @@ async def test_malformed_files_get_a_clear_problem_and_write_nothing(
     assert await plan_count(client, hospital) == 0
 
 
-async def test_a_20_mb_file_is_reported_with_its_real_size(
+async def test_a_file_over_the_limit_is_reported_with_its_real_size(
+    client: httpx.AsyncClient, hospital: Actor, session: AsyncSession
+) -> None:
+    content = SEED.read_bytes() * (11 * 1024 * 1024 // len(SEED.read_bytes()) + 1)
+    before = await table_state(session)
+    response = await upload(client, hospital, "plan.tsv", content, dry_run="false", accept_warnings="true")
+    report = await assert_rejected(client, hospital, response, session, before)
+    assert problems(report) == [("error", "file_too_large", None, None)]
+    assert "11,0 MB" in report["problems"][0]["message"]
+    assert "10 MB" in report["problems"][0]["message"]
+
+
+async def test_an_upload_over_the_body_limit_answers_413_naming_the_limit(
     client: httpx.AsyncClient, hospital: Actor, session: AsyncSession
 ) -> None:
     content = SEED.read_bytes() * (20 * 1024 * 1024 // len(SEED.read_bytes()) + 1)
     before = await table_state(session)
     response = await upload(client, hospital, "plan.tsv", content, dry_run="false", accept_warnings="true")
-    report = await assert_rejected(client, hospital, response, session, before)
-    assert problems(report) == [("error", "file_too_large", None, None)]
-    assert "20,0 MB" in report["problems"][0]["message"]
-    assert "10 MB" in report["problems"][0]["message"]
+    problem = assert_problem(response, 413)
+    assert "12 MB" in problem["detail"]
+    assert await table_state(session) == before
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "utf-8-sig"])

@@ -29,6 +29,10 @@ YAML_FILES = sorted({*DEPLOY.rglob("*.yaml"), *DEPLOY.rglob("*.yml")})
 UV_VERSION = "0.13.8"
 BASE_IMAGE = "python:3.11-slim"
 SECRET_NAME_PARTS = ("PASSWORD", "SECRET", "TOKEN", "API_KEY", "DATABASE_URL")
+# Liveness asks only whether the process answers; readiness (and the startup probe, which gates the other
+# two) whether it can serve: the API's database, analytics' API. A database outage then takes pods out
+# of the Services instead of restarting every one of them, which could not fix it.
+PROBE_PATHS = {"startupProbe": "/health/ready", "readinessProbe": "/health/ready", "livenessProbe": "/health/live"}
 MODULE_PATTERN = re.compile(r"\bservices(?:\.[a-z_][a-z0-9_]*)+(?::[a-z_][a-z0-9_]*)?")
 
 
@@ -506,13 +510,25 @@ def test_every_deployment_probes_health_and_requests_resources() -> None:
         for container in containers(deployment):
             ports = {port["name"]: port["containerPort"] for port in container["ports"]}
             for probe_name in ("readinessProbe", "livenessProbe"):
+                assert container.get(probe_name), f"{name}: no {probe_name}"
+            for probe_name, path in PROBE_PATHS.items():
                 probe = container.get(probe_name)
-                assert probe, f"{name}: no {probe_name}"
-                assert probe["httpGet"]["path"] == "/health", f"{name}: {probe_name}"
+                if probe is None:
+                    continue  # only the startup probe is optional
+                assert probe["httpGet"]["path"] == path, f"{name}: {probe_name} must ask {path}"
                 assert probe["httpGet"]["port"] in {*ports, *ports.values()}, f"{name}: {probe_name} port"
             requests = container["resources"]["requests"]
             assert {"cpu", "memory"} <= set(requests), f"{name}: resource requests"
             assert container["resources"]["limits"]["memory"], f"{name}: memory limit"
+
+
+@pytest.mark.parametrize("svc", SERVICES, ids=SERVICE_IDS)
+def test_probed_paths_are_served_by_the_service(svc: Svc) -> None:
+    entry_point = module_file(svc.app.partition(":")[0])
+    assert entry_point is not None
+    sources = [path.read_text(encoding="utf-8") for path in code_files_needed([entry_point])]
+    for path in sorted(set(PROBE_PATHS.values())):
+        assert any(f'"{path}"' in source for source in sources), f"{svc.name} defines no route {path}"
 
 
 @pytest.mark.parametrize("svc", SERVICES, ids=SERVICE_IDS)

@@ -160,7 +160,10 @@ def _error_for(response: httpx.Response) -> ApiError:
             headers={"Retry-After": retry_after},
         )
     if status == 503:
-        return ApiUnavailable("La API de Participa no está disponible; reintente en unos segundos.")
+        return ApiUnavailable(
+            "La API de Participa no está disponible; reintente en unos segundos.",
+            retry_after=int(retry_after) if retry_after.isdecimal() and retry_after.isascii() else RETRY_AFTER_SECONDS,
+        )
     if status >= 500:
         return ApiBadGateway(f"La API respondió con el estado {status}; reintente más tarde.")
     return ApiBadGateway(f"La API respondió con un estado inesperado ({status}).")

@@ -1,8 +1,8 @@
 """SQL for activities and their monthly progress."""
 
+from services.api.faults import register_unique_constraint
 from services.api.models import ActivityProgressRow, ActivityRow
 from services.api.repository import RecordRepository
-from services.kit.errors import register_unique_constraint
 
 activities = RecordRepository(
     ActivityRow, sortable=("created_at", "updated_at", "code", "start_date"), default_sort="created_at"

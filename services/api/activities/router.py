@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from services.api.activities import service
@@ -25,12 +25,13 @@ from services.api.routing import (
     page_response,
     record_response,
 )
+from services.api.unit_of_work import api_router
 from services.kit.openapi import problem_responses
 from shared.contract import Page
 from shared.contract.plans import Activity, ActivityProgress
 
-activities_router = APIRouter(prefix="/v1/activities", tags=["plans"], responses=READ_PROBLEMS)
-progress_router = APIRouter(prefix="/v1/activity-progress", tags=["plans"], responses=READ_PROBLEMS)
+activities_router = api_router(prefix="/v1/activities", tags=["plans"], responses=READ_PROBLEMS)
+progress_router = api_router(prefix="/v1/activity-progress", tags=["plans"], responses=READ_PROBLEMS)
 
 
 @activities_router.get("", response_model=Page[Activity])

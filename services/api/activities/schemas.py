@@ -5,9 +5,10 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo
 
 from services.api.plans.schemas import CODE_PATTERN
+from shared.contract.base import InputModel
 
 # [0-9] rather than \d: \d also matches non-ASCII digits (١٢, １２), which would then be stored as codes.
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
@@ -63,7 +64,7 @@ TargetGroupCode = Annotated[str, Field(pattern=r"^\d{2}$"), AfterValidator(_asci
 MunicipalityCode = Annotated[str, Field(pattern=r"^\d{5}$"), AfterValidator(_ascii_digits)]
 
 
-class ActivityCreate(BaseModel):
+class ActivityCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -98,7 +99,7 @@ class ActivityCreate(BaseModel):
     municipality_code: MunicipalityCode | None = None
 
 
-class ActivityUpdate(BaseModel):
+class ActivityUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"planned_quantity": 6}]})
 
     goal_id: uuid.UUID | None = None
@@ -117,7 +118,7 @@ class ActivityUpdate(BaseModel):
     municipality_code: MunicipalityCode | None = None
 
 
-class ActivityProgressCreate(BaseModel):
+class ActivityProgressCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -144,7 +145,7 @@ class ActivityProgressCreate(BaseModel):
     note: str | None = Field(default=None, max_length=5000)
 
 
-class ActivityProgressUpdate(BaseModel):
+class ActivityProgressUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"people_reached": 21}]})
 
     executed_quantity: Quantity | None = None

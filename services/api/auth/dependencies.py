@@ -18,6 +18,9 @@ async def get_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
+    known: Caller | None = getattr(request.state, "caller", None)
+    if known is not None:
+        return known  # the unit of work authenticated this request before reading its body
     cache: CallerCache = request.app.state.caller_cache
     token = service.required_token(credentials.credentials if credentials else None)
 

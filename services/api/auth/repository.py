@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Text, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from services.api.models import ApiKeyRow, OrganizationRow, OversightRow
 from services.api.pagination import PageParams, fetch_page
+from services.api.repository import among
 
 
 async def get_active_key_with_organization(
@@ -35,9 +36,9 @@ async def secretaria_visible_ids(session: AsyncSession, secretaria: Organization
     overseen = select(col(OversightRow.organization_id)).where(col(OversightRow.secretaria_id) == secretaria.id)
     conditions = [col(OrganizationRow.id) == secretaria.id, col(OrganizationRow.id).in_(overseen)]
     if municipalities:
-        conditions.append(col(OrganizationRow.municipality_code).in_(municipalities))
+        conditions.append(among(col(OrganizationRow.municipality_code), municipalities))
     if departments:
-        conditions.append(func.substr(col(OrganizationRow.municipality_code), 1, 2).in_(departments))
+        conditions.append(among(func.substr(col(OrganizationRow.municipality_code), 1, 2), departments, Text()))
     # Retired organisations stay in scope: reads of them answer 404 anyway (tombstone), but a sync with
     # updated_since must still deliver their tombstones and their records' history.
     direct = select(col(OrganizationRow.id)).where(or_(*conditions))
@@ -55,21 +56,48 @@ async def insert_key(session: AsyncSession, row: ApiKeyRow) -> ApiKeyRow:
     return row
 
 
-async def ensure_admin_key(session: AsyncSession, *, key_hash: str, prefix: str) -> None:
-    """The key named by PARTICIPA_ADMIN_API_KEY exists and is active."""
+async def ensure_admin_key(session: AsyncSession, *, key_hash: str, prefix: str, name: str) -> ApiKeyRow:
+    """The admin key with this hash: inserted when no key has it, otherwise the existing row, unchanged.
+
+    An existing row is never re-activated: a key an admin revoked (because it leaked) must stay revoked
+    when the service restarts with the same configured value. ON CONFLICT DO NOTHING lets replicas that
+    start together insert it once.
+    """
     statement = (
         insert(ApiKeyRow)
-        .values(
-            id=uuid.uuid4(),
-            organization_id=None,
-            role="admin",
-            name="PARTICIPA_ADMIN_API_KEY",
-            prefix=prefix,
-            key_hash=key_hash,
-        )
-        .on_conflict_do_update(index_elements=[ApiKeyRow.key_hash], set_={"revoked_at": None, "role": "admin"})
+        .values(id=uuid.uuid4(), organization_id=None, role="admin", name=name, prefix=prefix, key_hash=key_hash)
+        .on_conflict_do_nothing(index_elements=[ApiKeyRow.key_hash])
     )
     await session.execute(statement)
+    found = select(ApiKeyRow).where(col(ApiKeyRow.key_hash) == key_hash).execution_options(populate_existing=True)
+    return (await session.execute(found)).scalar_one()
+
+
+async def revoke_active_keys(
+    session: AsyncSession,
+    *,
+    name: str,
+    organization_ids: Sequence[uuid.UUID] | None,
+    keep_id: uuid.UUID | None = None,
+) -> Sequence[ApiKeyRow]:
+    """Revoke the active keys with this name, of these organisations (None: the admin keys, which belong
+    to none), except `keep_id`; returns the revoked rows."""
+    organization = col(ApiKeyRow.organization_id)
+    conditions = [
+        col(ApiKeyRow.name) == name,
+        col(ApiKeyRow.revoked_at).is_(None),
+        among(organization, organization_ids) if organization_ids is not None else organization.is_(None),
+    ]
+    if keep_id is not None:
+        conditions.append(col(ApiKeyRow.id) != keep_id)
+    statement = (
+        update(ApiKeyRow)
+        .where(*conditions)
+        .values(revoked_at=func.now(), updated_at=func.now(), version=col(ApiKeyRow.version) + 1)
+        .returning(ApiKeyRow)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(statement)).scalars().all()
 
 
 def _key_column(name: str) -> InstrumentedAttribute[Any]:

@@ -2,7 +2,7 @@
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from services.api.auth import service
@@ -11,12 +11,13 @@ from services.api.auth.schemas import ApiKeyCreate
 from services.api.db import SessionDep
 from services.api.pagination import PageParamsDep
 from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, no_content, page_response
+from services.api.unit_of_work import api_router
 from services.kit.openapi import problem_responses
 from services.kit.responses import etag_for, json_response, resource_response
 from shared.contract import Page
 from shared.contract.access import ApiKey, ApiKeyCreated
 
-router = APIRouter(prefix="/v1/api-keys", tags=["access"], responses=READ_PROBLEMS)
+router = api_router(prefix="/v1/api-keys", tags=["access"], responses=READ_PROBLEMS)
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated, responses=WRITE_PROBLEMS)

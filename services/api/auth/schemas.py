@@ -3,12 +3,13 @@
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
+from shared.contract.base import InputModel
 from shared.enums import Role
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

@@ -1,5 +1,6 @@
 """Authenticating callers and managing API keys."""
 
+import logging
 import uuid
 from collections.abc import Sequence
 
@@ -18,6 +19,8 @@ from services.kit.errors import Forbidden, NotFound, Unauthorized, field_error
 from services.kit.responses import stale_version
 from shared.contract.access import ApiKey, ApiKeyCreated
 from shared.enums import OrganizationKind, Role
+
+logger = logging.getLogger("participa.api.auth")
 
 # Which organisations a role may act for: a key's role must fit what its organisation is.
 ROLE_ORGANIZATION_KINDS: dict[Role, frozenset[OrganizationKind]] = {
@@ -84,8 +87,45 @@ async def _load_caller(session: AsyncSession, key_hash: str) -> Caller:
     )
 
 
-async def ensure_admin_key(session: AsyncSession, secret: str) -> None:
-    await repository.ensure_admin_key(session, key_hash=hash_api_key(secret), prefix=display_prefix(secret))
+ADMIN_KEY_NAME = "PARTICIPA_ADMIN_API_KEY"
+
+
+async def ensure_admin_key(session: AsyncSession, secret: str, *, name: str = ADMIN_KEY_NAME) -> ApiKeyRow:
+    """The admin key with this value: created when no key has it. A revoked one stays revoked (a key
+    revoked because it leaked must not come back with the next restart); only a new value makes a new key.
+    `name` labels a key created here, so callers can find their keys again (the demo's are revoked per run).
+    """
+    row = await repository.ensure_admin_key(
+        session, key_hash=hash_api_key(secret), prefix=display_prefix(secret), name=name
+    )
+    if row.revoked_at is not None:
+        logger.warning(
+            "the configured admin key %s… was revoked and stays revoked: set a new value to get an admin key",
+            row.prefix,
+        )
+    elif row.role != Role.ADMIN.value:
+        logger.warning("the configured admin key %s… exists with role %s, not admin", row.prefix, row.role)
+    return row
+
+
+async def revoke_keys_named(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    name: str,
+    organization_ids: Sequence[uuid.UUID] | None,
+    keep_id: uuid.UUID | None = None,
+) -> int:
+    """Revoke the caller's earlier keys of one purpose, told apart by name: with `organization_ids`, the
+    keys of those organisations; without, admin keys. Each revocation is audited like a DELETE."""
+    if not caller.is_admin:
+        raise Forbidden("Solo un administrador puede revocar claves en bloque.")
+    revoked = await repository.revoke_active_keys(
+        session, name=name, organization_ids=organization_ids, keep_id=keep_id
+    )
+    for row in revoked:
+        await audit.record(session, caller, "delete", "api_key", row.id, row.organization_id)
+    return len(revoked)
 
 
 async def create_key(session: AsyncSession, *, caller: Caller, data: ApiKeyCreate) -> ApiKeyCreated:

@@ -18,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.auth.scope import Caller
 from services.api.complaints import intake, repository
 from services.api.complaints import service as complaints_service
+from services.api.config import get_settings
 from services.api.imports import service as imports_service
 from services.api.imports.association_layout import ParseProblem
+from services.api.imports.deadline import ParseBudget
 from services.api.models import ImportRow, OrganizationRow
 from services.api.organizations import service as organizations_service
 from services.kit.errors import ApiError, Forbidden, NotFound, field_error
@@ -100,8 +102,14 @@ async def import_complaints_file(
     size_bytes: int | None = None,
     sha256: str | None = None,
     now: datetime | None = None,
+    parse_timeout_s: float | None = None,
 ) -> ImportRow:
-    """Check a complaint file and, unless it is a dry run or it has blocking problems, store it. Always reported."""
+    """Check a complaint file and, unless it is a dry run or it has blocking problems, store it. Always reported.
+
+    Reading the file and drafting its rows run in a worker thread within `parse_timeout_s` (the settings' by
+    default), else `ParseTimeout` (422).
+    """
+    budget = ParseBudget(parse_timeout_s if parse_timeout_s is not None else get_settings().parse_timeout_s)
     now = now or complaints_service.now_utc()
     size = max(size_bytes or 0, len(data))
     organization = await _organization(session, caller, organization_id)
@@ -117,12 +125,12 @@ async def import_complaints_file(
             f"{imports_service.MAX_IMPORT_BYTES // (1024 * 1024)} MB; divídalo en varios archivos.",
         )
     else:
-        parsed = intake.read_complaint_file(data, file_name=file_name, sheet=sheet)
+        parsed = await budget.run(intake.read_complaint_file, data, file_name=file_name, sheet=sheet)
         for problem in parsed.problems:
             problems.add(problem)
         if parsed.profile is not None and not outcome.has_errors:
             context = await _context(session, organization, year, now)
-            drafts = intake.draft_rows(parsed, context, on_problem=problems.add)
+            drafts = await budget.run(intake.draft_rows, parsed, context, on_problem=problems.add)
 
     # Radicados already registered in the organisation: reported, never duplicated.
     present = await repository.taken_radicados(

@@ -45,6 +45,7 @@ from services.api.imports.association_layout import (
     decode_spreadsheet_bytes,
     read_delimited_rows,
 )
+from services.api.imports.deadline import check_deadline
 from services.api.imports.spreadsheet import FileFormat, detect_format, read_xlsx_rows
 from services.kit.errors import validation_errors
 from shared.enums import Channel, ComplaintType, DatePrecision, Risk
@@ -335,6 +336,7 @@ def read_complaint_file(data: bytes, *, file_name: str, sheet: str | None = None
             _warning("unknown_column", f"La columna «{name[:80]}» no corresponde a ningún campo y no se importa.")
         )
     for number, cells in rows:
+        check_deadline()
         if number <= header.row:
             continue
         values = {
@@ -470,9 +472,10 @@ def parse_month(text: str, year: int | None) -> tuple[int, int] | None:
     words = key.replace("-", " ").replace("/", " ").split()
     month_number: int | None = None
     for word in words:
-        if word.isdigit() and len(word) == 4:
+        # isascii: isdigit() also takes superscripts and circled digits ("²⁰²⁶", "⓵"), which int() refuses.
+        if word.isascii() and word.isdigit() and len(word) == 4:
             year = int(word)
-        elif word.isdigit() and 1 <= int(word) <= 12:
+        elif word.isascii() and word.isdigit() and 1 <= int(word) <= 12:
             month_number = int(word)
         elif word in MONTHS:
             month_number = MONTHS[word]
@@ -669,7 +672,7 @@ def _filing(row: FileRow, context: Context, problems: _RowProblems) -> tuple[dat
 
 def _year(row: FileRow, context: Context) -> int | None:
     text = _cell(row, "year")
-    if text is not None and text.isdigit() and len(text) == 4:
+    if text is not None and text.isascii() and text.isdigit() and len(text) == 4:
         return int(text)
     return context.year
 
@@ -721,7 +724,7 @@ def _municipality(row: FileRow, profile: Profile, problems: _RowProblems) -> str
     if text is None:
         return None
     digits = text.split(".")[0] if re.fullmatch(r"[0-9]+(\.0+)?", text) else text
-    if digits.isdigit() and 4 <= len(digits) <= 5:
+    if digits.isascii() and digits.isdigit() and 4 <= len(digits) <= 5:
         # A spreadsheet that took the code for a number dropped its leading zero (05001 → 5001).
         return digits.zfill(5)
     if profile == "supersalud":
@@ -897,6 +900,7 @@ def draft_rows(parsed: ComplaintFile, context: Context, *, on_problem: Callable[
     seen: dict[str, int] = {}
     status_warned = False
     for row in parsed.rows:
+        check_deadline()
         draft, problems = draft_row(row, parsed.profile, context, parsed.columns)
         for problem in problems:
             if problem.code == "status_not_imported":

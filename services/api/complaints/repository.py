@@ -35,6 +35,7 @@ from sqlmodel import col
 
 from services.api.auth.scope import Caller
 from services.api.db import DriverConnection
+from services.api.faults import register_unique_constraint
 from services.api.models import (
     ComplaintEventRow,
     ComplaintMonthlyCountRow,
@@ -48,8 +49,7 @@ from services.api.models import (
 )
 from services.api.models.complaint import COMPLAINT_SEARCH, UNANSWERED_WITH_TERM, RollupGroupColumns
 from services.api.pagination import PageParams
-from services.api.repository import RecordRepository, driver_param
-from services.kit.errors import register_unique_constraint
+from services.api.repository import RecordRepository, among, driver_param
 from shared.enums import ComplaintStatus, DatePrecision, Timeliness
 
 # Complaints are visible to the receiving organisation and to the organisation complained about.
@@ -296,7 +296,7 @@ def _rollup_select(
     statement = select(*keys, *also_grouped, *measures)
     if caller.visible_ids is not None:
         statement = statement.where(
-            or_(col(table.organization_id).in_(caller.visible_ids), col(table.entity_id).in_(caller.visible_ids))
+            or_(among(col(table.organization_id), caller.visible_ids), among(col(table.entity_id), caller.visible_ids))
         )
     for name, value in question.equals.items():
         if value is not None:
@@ -522,7 +522,7 @@ async def events_of_many(
 ) -> dict[uuid.UUID, list[ComplaintEventRow]]:
     statement = (
         select(ComplaintEventRow)
-        .where(col(ComplaintEventRow.complaint_id).in_(complaint_ids))
+        .where(among(col(ComplaintEventRow.complaint_id), complaint_ids))
         .order_by(col(ComplaintEventRow.id))
     )
     found: dict[uuid.UUID, list[ComplaintEventRow]] = {complaint_id: [] for complaint_id in complaint_ids}
@@ -610,13 +610,16 @@ async def motive_valid_on(session: AsyncSession, code: str, day: date) -> bool:
 
 
 async def taken_radicados(session: AsyncSession, organization_id: uuid.UUID, radicados: Sequence[str]) -> set[str]:
-    """Which of `radicados` the organisation already has on live complaints (one query for a whole file)."""
+    """Which of `radicados` the organisation already has on live complaints.
+
+    One query and one array parameter for a whole file, however many rows it has.
+    """
     if not radicados:
         return set()
     statement = select(col(ComplaintRow.radicado)).where(
         col(ComplaintRow.organization_id) == organization_id,
         col(ComplaintRow.deleted_at).is_(None),
-        col(ComplaintRow.radicado).in_(list(radicados)),
+        among(col(ComplaintRow.radicado), radicados),
     )
     return set((await session.execute(statement)).scalars())
 

@@ -1,10 +1,11 @@
 """Endpoints of /v1/complaints (with intake in bulk), /v1/complaint-motives, /v1/deadlines and /v1/calendar."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi import Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -19,6 +20,7 @@ from services.api.complaints.schemas import (
     ComplaintUpdate,
 )
 from services.api.db import SessionDep, read_connection
+from services.api.imports.deadline import parse_timeout_of
 from services.api.imports.router import (
     accepted_warnings_of,
     form_boolean,
@@ -29,8 +31,10 @@ from services.api.imports.router import (
 )
 from services.api.pagination import PageQuery, parse_instant
 from services.api.routing import IMPORT_PROBLEMS, READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, record_response
+from services.api.unit_of_work import api_router
 from services.kit.errors import field_error
 from services.kit.openapi import problem_responses
+from services.kit.plain_text import plain_text_form
 from services.kit.responses import JSON_MEDIA_TYPE, json_response, required_version, resource_json_response
 from shared.contract import BatchResult, Page
 from shared.contract.complaints import (
@@ -50,12 +54,12 @@ from shared.periods import BOGOTA
 
 # Complaint ids only match UUIDs, so `/v1/complaints/counts` never reaches a complaint route; a path that
 # is no complaint id answers 405 with the methods the path does serve.
-complaints_router = APIRouter(
+complaints_router = api_router(
     prefix="/v1/complaints", tags=["complaints"], responses={**READ_PROBLEMS, **problem_responses(405)}
 )
-deadlines_router = APIRouter(prefix="/v1/deadlines", tags=["complaints"], responses=problem_responses(401, 422))
-calendar_router = APIRouter(prefix="/v1/calendar", tags=["complaints"], responses=problem_responses(401, 422))
-motives_router = APIRouter(prefix="/v1/complaint-motives", tags=["complaints"], responses=problem_responses(401, 422))
+deadlines_router = api_router(prefix="/v1/deadlines", tags=["complaints"], responses=problem_responses(401, 422))
+calendar_router = api_router(prefix="/v1/calendar", tags=["complaints"], responses=problem_responses(401, 422))
+motives_router = api_router(prefix="/v1/complaint-motives", tags=["complaints"], responses=problem_responses(401, 422))
 
 _INSTANT_OR_DATE = (
     "Fecha `AAAA-MM-DD` (día completo en Bogotá) o instante RFC 3339 con zona (`2026-02-01T00:00:00-05:00`)."
@@ -353,8 +357,12 @@ async def create_complaints_batch(
     async def create(item: ComplaintCreate) -> uuid.UUID:
         return (await service.create_complaint(session, caller, item)).id
 
-    await service.lock_batch_receivers(session, caller, body.items)
-    result = await run_batch(request, session, body.items, create, max_items=MAX_COMPLAINT_BATCH)
+    async def lock_receivers(items: Sequence[ComplaintCreate]) -> None:
+        await service.lock_batch_receivers(session, caller, items)
+
+    result = await run_batch(
+        request, session, body.items, ComplaintCreate, create, max_items=MAX_COMPLAINT_BATCH, prepare=lock_receivers
+    )
     return json_response(result, status_code=207)
 
 
@@ -362,6 +370,7 @@ async def create_complaints_batch(
     ":import",
     response_model=ImportReport,
     responses=IMPORT_PROBLEMS,
+    dependencies=[Depends(plain_text_form)],
 )
 async def import_complaints(
     request: Request,
@@ -398,6 +407,7 @@ async def import_complaints(
         sheet=sheet,
         size_bytes=size,
         sha256=sha256,
+        parse_timeout_s=parse_timeout_of(request),
     )
     return report_response(request, row, accepted)
 

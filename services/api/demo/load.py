@@ -29,6 +29,10 @@ from shared.periods import BOGOTA, Month
 
 SEED_PLAN = "plan_accion_asociacion_usuarios_2026.tsv"
 ASSOCIATION_NAME = "Asociación de Usuarios de Aliansalud EPS"
+# The names mark the keys `make run` hands out, so the next run can revoke them: a demo key printed in an
+# old terminal or pasted in a chat must not stay valid forever.
+DEMO_KEY_NAME = "demo (make run)"
+DEMO_ADMIN_KEY_NAME = "demo admin (make run)"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class DemoKeys:
     eps: str
     secretaria: str
     plan_id: uuid.UUID
+    revoked: int = 0  # keys of earlier runs revoked by this one
 
 
 def _nit(number: str) -> str:
@@ -60,7 +65,8 @@ async def _organization(session: AsyncSession, caller: Caller, data: Organizatio
 
 
 async def load_demo(session: AsyncSession, admin: Caller) -> DemoKeys:
-    """Create the demo organisations and plan once (idempotent), and fresh keys on every run."""
+    """Create the demo organisations and plan once (idempotent), and fresh keys on every run; the demo
+    keys of earlier runs are revoked, and so are their generated admin keys (all but `admin`'s own)."""
     eps = await _organization(
         session,
         admin,
@@ -118,16 +124,19 @@ async def load_demo(session: AsyncSession, admin: Caller) -> DemoKeys:
     )
     plan_id = plans_page[0][0].id if plans_page[0] else await _load_seed_plan(session, admin, association.id)
 
+    holders = ((association, Role.ASOCIACION), (eps, Role.EPS_IPS), (secretaria, Role.SECRETARIA))
+    revoked = await auth_service.revoke_keys_named(
+        session, admin, name=DEMO_KEY_NAME, organization_ids=[organization.id for organization, _ in holders]
+    )
+    revoked += await auth_service.revoke_keys_named(
+        session, admin, name=DEMO_ADMIN_KEY_NAME, organization_ids=None, keep_id=admin.api_key_id
+    )
     keys: dict[Role, str] = {}
-    for organization, role in (
-        (association, Role.ASOCIACION),
-        (eps, Role.EPS_IPS),
-        (secretaria, Role.SECRETARIA),
-    ):
+    for organization, role in holders:
         created = await auth_service.create_key(
             session,
             caller=admin,
-            data=ApiKeyCreate(organization_id=organization.id, role=role, name="demo (make run)"),
+            data=ApiKeyCreate(organization_id=organization.id, role=role, name=DEMO_KEY_NAME),
         )
         keys[role] = created.key
     return DemoKeys(
@@ -135,6 +144,7 @@ async def load_demo(session: AsyncSession, admin: Caller) -> DemoKeys:
         eps=keys[Role.EPS_IPS],
         secretaria=keys[Role.SECRETARIA],
         plan_id=plan_id,
+        revoked=revoked,
     )
 
 

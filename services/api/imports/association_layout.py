@@ -102,6 +102,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Final, Literal
 
+from services.api.imports.deadline import check_deadline
 from shared.enums import AXIS_LABELS, Axis
 
 __all__ = [
@@ -491,6 +492,7 @@ def _read_rows(text: str, delimiter: str, *, strict: bool) -> list[SheetRow]:
         except csv.Error as exc:
             raise _RowError(start, at_end_of_data="end of data" in str(exc)) from exc
         rows.append((start, record))
+        check_deadline()
         # line_num counts the physical lines consumed so far, including those inside quoted cells.
         start = reader.line_num + 1
 
@@ -525,6 +527,7 @@ def parse_association_rows(
     parser = _Parser(file_name)
     parser.problems.extend(problems)
     for number, cells in rows:
+        check_deadline()
         parser.feed(number, cells)
     return parser.finish()
 

@@ -51,6 +51,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from services.api.imports.association_layout import ParseProblem, Severity
+from services.api.imports.deadline import check_deadline
 from shared.enums import Axis
 
 __all__ = [
@@ -393,6 +394,7 @@ def _lines(text: str) -> Iterator[tuple[int, str, str, int]]:
     number = 1
     length = len(text)
     while position < length:
+        check_deadline()
         if text[position] in "\r\n":
             run = _BLANK_RUN_RE.match(text, position)
             assert run is not None

@@ -5,23 +5,26 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
 from services.api.auth.dependencies import CallerDep
 from services.api.db import SessionDep
 from services.api.imports import service
+from services.api.imports.deadline import parse_timeout_of
 from services.api.imports.export import ExportFormat, export_plan
 from services.api.models import ImportRow
 from services.api.pagination import PageParamsDep
 from services.api.routing import IMPORT_PROBLEMS, READ_PROBLEMS, page_response, record_response
+from services.api.unit_of_work import api_router
 from services.kit.errors import field_error, problem_response
 from services.kit.openapi import problem_responses
+from services.kit.plain_text import plain_text_form
 from services.kit.responses import json_response
 from shared.contract import Page
 from shared.contract.imports import ImportReport
 
-router = APIRouter(tags=["plan files"], responses=READ_PROBLEMS)
+router = api_router(tags=["plan files"], responses=READ_PROBLEMS)
 
 CHUNK = 64 * 1024
 
@@ -49,7 +52,8 @@ def form_boolean(name: str, value: str | None, default: bool) -> bool:
 def form_year(value: str | None) -> int | None:
     if value is None or value == "":
         return None
-    if not value.isdigit() or not 2000 <= int(value) <= 2100:
+    # isascii: isdigit() also takes superscripts ("²⁰²⁶"), which int() refuses with a ValueError (a 500).
+    if not (value.isascii() and value.isdigit()) or not 2000 <= int(value) <= 2100:
         raise field_error("year", "El año debe ser un número entre 2000 y 2100.")
     return int(value)
 
@@ -84,6 +88,7 @@ async def read_upload(file: UploadFile) -> tuple[bytes, int, str]:
     "/v1/plans:import",
     response_model=ImportReport,
     responses=IMPORT_PROBLEMS,
+    dependencies=[Depends(plain_text_form)],
 )
 async def import_plan(
     request: Request,
@@ -118,6 +123,7 @@ async def import_plan(
         sheet=pick(sheet, "sheet"),
         size_bytes=size,
         sha256=sha256,
+        parse_timeout_s=parse_timeout_of(request),
     )
     return report_response(request, row, accepted)
 

@@ -17,7 +17,9 @@ from services.api import audit
 from services.api.activities import service as activities_service
 from services.api.activities.schemas import ActivityCreate
 from services.api.auth.scope import Caller
+from services.api.config import get_settings
 from services.api.imports.association_layout import ParseProblem
+from services.api.imports.deadline import ParseBudget
 from services.api.imports.draft import (
     ActivityKey,
     DraftActivity,
@@ -151,12 +153,15 @@ async def import_plan_file(
     sheet: str | None,
     size_bytes: int | None = None,
     sha256: str | None = None,
+    parse_timeout_s: float | None = None,
 ) -> ImportRow:
     """Check a plan file and, unless it is a dry run or it has blocking problems, store it. Always reported.
 
     `data` may be only the first `MAX_IMPORT_BYTES + 1` bytes of a larger upload; then `size_bytes` and
-    `sha256` describe the whole file, so the report states its real size and fingerprint.
+    `sha256` describe the whole file, so the report states its real size and fingerprint. The file is read
+    in a worker thread within `parse_timeout_s` (the settings' by default), else `ParseTimeout` (422).
     """
+    budget = ParseBudget(parse_timeout_s if parse_timeout_s is not None else get_settings().parse_timeout_s)
     size = max(size_bytes or 0, len(data))
     target_organization = organization_id or caller.organization_id
     if target_organization is None:
@@ -181,7 +186,7 @@ async def import_plan_file(
     else:
         file_format = detect_format(data, file_name)
         if file_format == "pisis":
-            parsed_pisis = parse_pisis(data, file_name=file_name)
+            parsed_pisis = await budget.run(parse_pisis, data, file_name=file_name)
             outcome.add_parse_problems(parsed_pisis.problems)
             draft = from_pisis(parsed_pisis)
             file_nit = parsed_pisis.file_name_info.nit if parsed_pisis.file_name_info else None
@@ -192,7 +197,7 @@ async def import_plan_file(
                     column="nombre_archivo",
                 )
         else:
-            parsed_plan = read_plan_file(data, file_name=file_name, sheet=sheet)
+            parsed_plan = await budget.run(read_plan_file, data, file_name=file_name, sheet=sheet)
             outcome.add_parse_problems(parsed_plan.problems)
             draft = from_spreadsheet(parsed_plan)
 

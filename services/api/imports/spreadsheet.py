@@ -28,12 +28,20 @@ goals, against a 5 s budget for the whole import. So openpyxl opens the workbook
 :class:`_SheetReader` streams the chosen sheet's cells and ``<mergeCell>`` ranges with the standard
 library's pull parser, applying openpyxl's own cell rules: 1.7 s and 3.3 s for those two files, parse
 included.
+
+**Hostile files.** Reading is linear in the file's size: the empty-cell filter never backtracks, merged
+ranges cost only the rows the sheet has, each sheet part is read once, and what openpyxl itself would
+take quadratic time over (number formats with unclosed ``[``, many sheets over one part) is refused
+before it loads the workbook. The row loops call :func:`~services.api.imports.deadline.check_deadline`,
+so a read running under a parse budget stops when the budget is spent.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
+import posixpath
 import re
 import warnings
 import zipfile
@@ -59,6 +67,7 @@ from services.api.imports.association_layout import (
     parse_association_rows,
     read_delimited_rows,
 )
+from services.api.imports.deadline import ParseDeadlineExceeded, check_deadline
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -81,6 +90,10 @@ MAX_COMPRESSION_RATIO: Final = 100
 RATIO_FLOOR_BYTES: Final = 1024 * 1024
 """Parts smaller than this are not ratio-checked: a tiny part cannot hurt, and its ratio means little."""
 MAX_ZIP_MEMBERS: Final = 10_000
+MAX_CELL_FORMATS: Final = 65_490
+"""Most cell formats (``<xf>`` of ``cellXfs``) a workbook may have: Excel's own limit."""
+MAX_NUMBER_FORMAT_CHARS: Final = 255
+"""Longest number format code: Excel's own limit."""
 
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -156,7 +169,9 @@ def read_xlsx_rows(
         with warnings.catch_warnings():
             # openpyxl warns about every extension it drops (data validation, slicers…): not the user's problem.
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+            workbook = openpyxl.load_workbook(_BoundedBytes(data), read_only=True, data_only=True, keep_links=False)
+    except ParseDeadlineExceeded:
+        raise
     except Exception:  # openpyxl raises KeyError, ValueError, TypeError, zip and XML errors on damaged parts
         return [], [_invalid_xlsx("Una parte interna del libro está dañada y no se pudo leer.")]
     try:
@@ -182,7 +197,14 @@ def read_xlsx_rows(
             candidates = [item for item in worksheets if item.sheet_state == "visible"] or worksheets
         reader = _SheetReader(workbook, data)
         first_rows: list[SheetRow] | None = None
+        # Sheets are looked at once per part: a workbook may list thousands of sheets that all name the same
+        # part, and reading it again for each would cost the part's size times the number of sheets.
+        looked_at: set[str] = set()
         for candidate in candidates:
+            part = getattr(candidate, "_worksheet_path")  # noqa: B009
+            if part in looked_at:
+                continue
+            looked_at.add(part)
             rows = reader.rows(candidate)
             if first_rows is None:
                 first_rows = rows
@@ -190,6 +212,8 @@ def read_xlsx_rows(
                 return rows, []
         assert first_rows is not None
         return first_rows, []
+    except ParseDeadlineExceeded:
+        raise
     except Exception:  # a part openpyxl accepted but whose XML or values are damaged
         return [], [_invalid_xlsx("El contenido de una hoja está dañado y no se pudo leer.")]
     finally:
@@ -229,7 +253,128 @@ def _guard_xlsx(data: bytes, max_bytes: int) -> ParseProblem | None:
         return _invalid_xlsx("El archivo es un .zip pero no un libro de Excel: le falta [Content_Types].xml.")
     if not any(name.casefold().endswith("workbook.xml") for name in names):
         return _invalid_xlsx("Al libro le falta la parte del libro de trabajo (xl/workbook.xml).")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in sorted(names):
+            if name.casefold().endswith("workbook.xml"):
+                problem = _guard_sheets(archive, name, names)
+                if problem is not None:
+                    return problem
+    if _STYLES_PART in names:
+        return _guard_styles(data)
     return None
+
+
+def _guard_sheets(archive: zipfile.ZipFile, workbook_part: str, names: set[str]) -> ParseProblem | None:
+    """Refuse a workbook listing several sheets over one part, before openpyxl loads it.
+
+    openpyxl's read-only loading reads each listed sheet's part up to its dimension, through the whole
+    ``<sheetData>`` when there is none: a thousand sheet entries naming one megabyte-sized part would
+    parse it a thousand times. Excel gives every sheet its own part.
+    """
+    sheet_ids: list[str] = []
+    folder, _, file_name = workbook_part.rpartition("/")
+    relationships = f"{folder}/_rels/{file_name}.rels" if folder else f"_rels/{file_name}.rels"
+    targets: dict[str, str] = {}
+    try:
+        with archive.open(workbook_part) as source:
+            for _, element in ElementTree.iterparse(source):
+                if element.tag.rsplit("}", 1)[-1] == "sheet":
+                    sheet_ids.append(next((value for key, value in element.attrib.items() if key.endswith("}id")), ""))
+                element.clear()
+                check_deadline()
+        if relationships in names:
+            with archive.open(relationships) as source:
+                for _, element in ElementTree.iterparse(source):
+                    if element.tag.rsplit("}", 1)[-1] == "Relationship":
+                        target = element.get("Target", "")
+                        # As openpyxl resolves them: absolute from the package root, else from the folder.
+                        resolved = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+                        targets[element.get("Id", "")] = posixpath.normpath(resolved)
+                    element.clear()
+                    check_deadline()
+    except ElementTree.ParseError:
+        return None  # damaged XML: openpyxl reports it, with the message the damaged parts have
+    parts = [targets.get(sheet_id, sheet_id) for sheet_id in sheet_ids]
+    if len(set(parts)) < len(parts):
+        return _invalid_xlsx(
+            "El libro lista varias hojas sobre la misma parte interna, algo que Excel no escribe; "
+            "copie la hoja del plan a un libro nuevo."
+        )
+    return None
+
+
+_STYLES_PART: Final = "xl/styles.xml"  # where openpyxl reads the styles from, whatever the relationships say
+
+
+class _BoundedBytes(io.BytesIO):
+    """The upload as openpyxl reads it, stopping at the parse deadline: openpyxl's loading has no loop of ours."""
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        check_deadline()
+        return super().read(size)
+
+
+def _guard_styles(data: bytes) -> ParseProblem | None:
+    """Refuse styles openpyxl would take quadratic time over, before it loads them.
+
+    openpyxl tests every cell format's number format against a regular expression that backtracks on
+    unclosed ``[`` (``[[[[…``): ~56 µs for 255 characters, ~5 s for 10,000, once per cell format. Excel
+    writes at most 65,490 cell formats and 255-character format codes, with every ``[`` section closed.
+    """
+    cell_formats = 0
+    in_cell_formats = False
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(_STYLES_PART) as source:
+        try:
+            for event, element in ElementTree.iterparse(source, events=("start", "end")):
+                name = element.tag.rsplit("}", 1)[-1]
+                if name == "cellXfs":
+                    in_cell_formats = event == "start"
+                elif event != "end":
+                    continue
+                elif name == "xf" and in_cell_formats:
+                    cell_formats += 1
+                    if cell_formats > MAX_CELL_FORMATS:
+                        return _invalid_xlsx(
+                            f"El libro tiene más de {MAX_CELL_FORMATS} formatos de celda, más de los que Excel "
+                            "admite; cópielo a un libro nuevo."
+                        )
+                elif name == "numFmt" and _slow_number_format(element.get("formatCode", "")):
+                    return _invalid_xlsx(
+                        "El libro tiene un formato de número que Excel no escribiría (más de "
+                        f"{MAX_NUMBER_FORMAT_CHARS} caracteres o un «[» sin cerrar); quítelo o cópielo a un "
+                        "libro nuevo."
+                    )
+                element.clear()
+                check_deadline()
+        except ElementTree.ParseError:
+            return None  # damaged XML: openpyxl reports it, with the message the damaged parts have
+    return None
+
+
+def _slow_number_format(code: str) -> bool:
+    """Whether openpyxl's number-format expression would backtrack over ``code`` (see :func:`_guard_styles`).
+
+    It skips ``"…"`` literals (on one line) and consumes each ``[…]`` section; a ``[`` that is never
+    closed, or that opens inside another, makes it rescan the rest of the code from every ``[``.
+    """
+    if len(code) > MAX_NUMBER_FORMAT_CHARS:
+        return True
+    index = 0
+    while index < len(code):
+        char = code[index]
+        if char == '"':
+            end = code.find('"', index + 1)
+            if end != -1 and "\n" not in code[index:end]:
+                index = end + 1
+                continue
+        elif char == "[":
+            end = code.find("]", index + 1)
+            if end == -1 or "[" in code[index + 1 : end]:
+                return True
+            index = end + 1
+            continue
+        index += 1
+    return False
 
 
 class _SheetReader:
@@ -257,6 +402,9 @@ class _SheetReader:
             for style in styles
         ]
         self.columns: dict[str, int] = {}
+        # Whether each style's number format is a date or a duration, worked out once per style: openpyxl's
+        # test is a regular expression, too slow to run again for every numeric cell.
+        self.date_kinds: dict[int, tuple[bool, bool]] = {}
 
     def rows(self, worksheet: ReadOnlyWorksheet) -> list[SheetRow]:
         path: str = getattr(worksheet, "_worksheet_path")  # noqa: B009
@@ -268,20 +416,25 @@ class _SheetReader:
             parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(events=("end",))
             row_tag = cell_tag = merge_tag = ""
             last_row = 0
-            pending = b""
+            # The bytes after the last "<" seen, kept as parts: a tag spanning many chunks (a hostile
+            # megabyte-long attribute) is joined once, not copied again with every chunk.
+            pending: list[bytes] = []
             while True:
+                check_deadline()
                 chunk = source.read(_XML_CHUNK)
                 if chunk:
                     # Every tag before the last "<" is complete ("<" never occurs inside a tag), so empty
                     # cells can be dropped from that part; the rest waits for the next chunk.
-                    chunk = pending + chunk
                     cut = chunk.rfind(b"<")
-                    cut = len(chunk) if cut < 0 else cut
-                    chunk, pending = chunk[:cut], chunk[cut:]
-                    parser.feed(_EMPTY_CELL.sub(b"", chunk))
+                    if cut < 0:
+                        pending.append(chunk)
+                        continue
+                    complete = b"".join([*pending, chunk[:cut]])
+                    pending = [chunk[cut:]]
+                    parser.feed(_EMPTY_CELL.sub(b"", complete))
                 else:
-                    parser.feed(pending)
-                    pending = b""
+                    parser.feed(b"".join(pending))
+                    pending = []
                 for event in parser.read_events():
                     # Only "end" events were asked for: each is ("end", element).
                     element = event[-1] if isinstance(event, tuple) else None
@@ -293,6 +446,7 @@ class _SheetReader:
                         row_tag, cell_tag, merge_tag = f"{namespace}row", f"{namespace}c", f"{namespace}mergeCell"
                         self.namespace = namespace
                     if tag == row_tag:
+                        check_deadline()
                         written = element.get("r")
                         last_row = int(written) if written else last_row + 1
                         row_values = self._row_values(element, cell_tag)
@@ -379,9 +533,14 @@ class _SheetReader:
         number: float = float(raw) if any(char in raw for char in ".eE") else int(raw)
         style = int(cell.get("s", "0"))
         number_format = self.formats[style] if style < len(self.formats) else "General"
-        if is_date_format(number_format):
+        kind_of_date = self.date_kinds.get(style)
+        if kind_of_date is None:
+            is_date = is_date_format(number_format)
+            kind_of_date = self.date_kinds[style] = (is_date, is_date and is_timedelta_format(number_format))
+        is_date, is_duration = kind_of_date
+        if is_date:
             try:
-                moment = from_excel(number, self.epoch, timedelta=is_timedelta_format(number_format))
+                moment = from_excel(number, self.epoch, timedelta=is_duration)
             except (OverflowError, ValueError):
                 return raw
             return _cell_string(moment, number_format)
@@ -391,22 +550,35 @@ class _SheetReader:
 _XML_CHUNK: Final = 1 << 20
 # A self-closing cell with a reference holds no value: a styled empty cell, most of a bordered table. Dropped
 # before the XML parser builds an element for it (a third of the parse on a formatted sheet). Cells without
-# a reference are kept, since their position counts.
-_EMPTY_CELL: Final = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^<>]*?\br="[A-Z]{1,3}[0-9]{1,7}"[^<>]*/>')
+# a reference are kept, since their position counts. Linear in the tag's length: the reference is looked for
+# once, in a lookahead, and the possessive run to the end of the tag never backtracks. (The lazy form
+# `[^<>]*?\br="…"[^<>]*/>` rescanned the rest of the tag from every `r="…"` it held: seconds for one
+# long attribute.)
+_EMPTY_CELL: Final = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s(?=[^<>]*?\br="[A-Z]{1,3}[0-9]{1,7}")[^<>]*+(?<=/)>')
 
 
 def _fill_down(values: dict[int, dict[int, str]], merged: Sequence[tuple[int, int, int, int]]) -> None:
-    """Fill each vertical merge down its first column, into rows that have content of their own."""
-    rows_with_content = set(values)
-    for min_col, min_row, _max_col, max_row in merged:
-        if max_row == min_row:
+    """Fill each vertical merge down its first column, into rows that have content of their own.
+
+    The work follows the rows the sheet really has, not the ranges it declares: a merge drawn down to row
+    50,000,000 visits only the rows with content inside it (bisected out of the sorted row numbers).
+    Excel never writes overlapping merges; in a file that does, a merge starting inside an earlier one of
+    the same column is ignored, so no row is filled twice and the work stays linear.
+    """
+    rows_with_content = sorted(values)
+    covered_to: dict[int, int] = {}  # column → last row an earlier merge of that column reaches
+    for min_col, min_row, _max_col, max_row in sorted(merged, key=lambda item: (item[0], item[1])):
+        check_deadline()
+        if max_row == min_row or min_row <= covered_to.get(min_col, 0):
             continue
+        covered_to[min_col] = max_row
         anchor = values.get(min_row, {}).get(min_col)
         if anchor is None:
             continue
-        for row in range(min_row + 1, max_row + 1):
-            if row in rows_with_content:
-                values[row][min_col] = anchor
+        first = bisect.bisect_right(rows_with_content, min_row)
+        last = bisect.bisect_right(rows_with_content, max_row)
+        for row in rows_with_content[first:last]:
+            values[row][min_col] = anchor
 
 
 def _cell_string(value: object, number_format: str) -> str:

@@ -1,8 +1,8 @@
 """SQL for indicators and their measurements."""
 
+from services.api.faults import register_unique_constraint
 from services.api.models import IndicatorRow, MeasurementRow
 from services.api.repository import RecordRepository
-from services.kit.errors import register_unique_constraint
 
 indicators = RecordRepository(IndicatorRow, sortable=("created_at", "updated_at", "name"), default_sort="created_at")
 measurements = RecordRepository(MeasurementRow, sortable=("created_at", "updated_at", "period"), default_sort="period")

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from services.api.auth.dependencies import CallerDep
@@ -24,12 +24,13 @@ from services.api.routing import (
     page_response,
     record_response,
 )
+from services.api.unit_of_work import api_router
 from services.kit.openapi import problem_responses
 from shared.contract import Page
 from shared.contract.plans import Indicator, Measurement
 
-indicators_router = APIRouter(prefix="/v1/indicators", tags=["plans"], responses=READ_PROBLEMS)
-measurements_router = APIRouter(prefix="/v1/measurements", tags=["plans"], responses=READ_PROBLEMS)
+indicators_router = api_router(prefix="/v1/indicators", tags=["plans"], responses=READ_PROBLEMS)
+measurements_router = api_router(prefix="/v1/measurements", tags=["plans"], responses=READ_PROBLEMS)
 
 
 @indicators_router.get("", response_model=Page[Indicator])

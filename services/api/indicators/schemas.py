@@ -3,8 +3,9 @@
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
+from shared.contract.base import InputModel
 from shared.enums import IndicatorKind, Periodicity
 from shared.periods import Period
 
@@ -20,7 +21,7 @@ PeriodCode = Annotated[str, Field(max_length=10, examples=["2026B1"]), AfterVali
 Amount = Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)]
 
 
-class IndicatorCreate(BaseModel):
+class IndicatorCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -51,7 +52,7 @@ class IndicatorCreate(BaseModel):
     kind: IndicatorKind = IndicatorKind.PROPORCION
 
 
-class IndicatorUpdate(BaseModel):
+class IndicatorUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"target": 90}]})
 
     name: str | None = Field(default=None, min_length=1, max_length=500)
@@ -64,7 +65,7 @@ class IndicatorUpdate(BaseModel):
     kind: IndicatorKind | None = None
 
 
-class MeasurementCreate(BaseModel):
+class MeasurementCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -85,7 +86,7 @@ class MeasurementCreate(BaseModel):
     denominator: Amount | None = None
 
 
-class MeasurementUpdate(BaseModel):
+class MeasurementUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"numerator": 4}]})
 
     numerator: Amount | None = None

@@ -38,17 +38,21 @@ class ApiKeyRow(SQLModel, table=True):
 
 
 class IdempotencyRow(SQLModel, table=True):
-    """A POST answered under an Idempotency-Key, kept to replay the same response for 24 h."""
+    """A POST answered under an Idempotency-Key, kept to replay the same response for 24 h.
+
+    Written in the same transaction as the request's own writes, so a stored answer exists exactly when
+    the write it answers was committed. Scoped to the calling key's id: a rotated or renamed key's secret
+    changes nothing, a revoked key replays nothing (it no longer authenticates).
+    """
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (Index("uq_idempotency_keys_owner_key", "owner_hash", "idempotency_key", unique=True),)
+    __table_args__ = (Index("uq_idempotency_keys_api_key_key", "api_key_id", "idempotency_key", unique=True),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    owner_hash: str = Field(max_length=64, description="SHA-256 of the calling key: keys are scoped to it.")
+    api_key_id: uuid.UUID = Field(foreign_key="api_keys.id", ondelete="CASCADE")
     idempotency_key: str = Field(max_length=255)
     request_hash: str = Field(max_length=64)
-    state: str = Field(max_length=10)
-    status_code: int | None = None
+    status_code: int
     response_body: bytes | None = Field(default=None, sa_type=LargeBinary)
     response_headers: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
     created_at: datetime = Field(

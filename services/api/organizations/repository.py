@@ -4,14 +4,14 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Text, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.api.auth.scope import Caller
 from services.api.models import AffiliateCountRow, OrganizationRow, OversightRow
-from services.api.repository import RecordRepository
+from services.api.repository import RecordRepository, among
 from shared.enums import OrganizationKind
 
 organizations = RecordRepository(OrganizationRow, sortable=("created_at", "updated_at", "name"), default_sort="name")
@@ -109,9 +109,9 @@ async def scope_entities(session: AsyncSession, caller: Caller, secretaria: Orga
     overseen = select(col(OversightRow.organization_id)).where(col(OversightRow.secretaria_id) == secretaria.id)
     conditions: list[Any] = [col(OrganizationRow.id).in_(overseen)]
     if municipalities:
-        conditions.append(col(OrganizationRow.municipality_code).in_(municipalities))
+        conditions.append(among(col(OrganizationRow.municipality_code), municipalities))
     if departments:
-        conditions.append(func.substr(col(OrganizationRow.municipality_code), 1, 2).in_(departments))
+        conditions.append(among(func.substr(col(OrganizationRow.municipality_code), 1, 2), departments, Text()))
     statement = (
         organizations.readable_statement(caller)
         .where(

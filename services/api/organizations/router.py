@@ -4,7 +4,7 @@ import hashlib
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from services.api.auth.dependencies import CallerDep
@@ -25,6 +25,7 @@ from services.api.routing import (
     page_response,
     record_response,
 )
+from services.api.unit_of_work import api_router
 from services.kit.openapi import problem_responses
 from services.kit.responses import json_response, tagged_response
 from shared.contract import Page
@@ -33,8 +34,8 @@ from shared.contract.base import ContractModel
 from shared.contract.organizations import AffiliateCount, Organization, OversightLink
 from shared.enums import OrganizationKind
 
-router = APIRouter(prefix="/v1/organizations", tags=["organizations"], responses=READ_PROBLEMS)
-affiliate_counts_router = APIRouter(prefix="/v1/affiliate-counts", tags=["organizations"], responses=READ_PROBLEMS)
+router = api_router(prefix="/v1/organizations", tags=["organizations"], responses=READ_PROBLEMS)
+affiliate_counts_router = api_router(prefix="/v1/affiliate-counts", tags=["organizations"], responses=READ_PROBLEMS)
 
 
 class OversightList(ContractModel):

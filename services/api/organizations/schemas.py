@@ -4,8 +4,9 @@ import re
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
 
+from shared.contract.base import InputModel
 from shared.dane import validate_jurisdiction_code, validate_municipality_code
 from shared.enums import OrganizationKind
 from shared.nit import parse_nit
@@ -41,7 +42,7 @@ JurisdictionCode = Annotated[str, Field(pattern=r"^([0-9]{2}|[0-9]{5})$", exampl
 Jurisdiction = Annotated[list[JurisdictionCode], Field(max_length=1200), AfterValidator(_valid_jurisdiction)]
 
 
-class OrganizationCreate(BaseModel):
+class OrganizationCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -58,7 +59,7 @@ class OrganizationCreate(BaseModel):
     jurisdiction: Jurisdiction = Field(default_factory=list)
 
 
-class OrganizationUpdate(BaseModel):
+class OrganizationUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Aliansalud EPS S.A."}]})
 
     name: OrganizationName | None = None
@@ -69,7 +70,7 @@ class OrganizationUpdate(BaseModel):
     jurisdiction: Jurisdiction | None = None
 
 
-class OversightCreate(BaseModel):
+class OversightCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"organization_id": "2f0c8b7e-1d0e-4f55-9a9e-5b4f7b0e8c21"}]},
@@ -78,7 +79,7 @@ class OversightCreate(BaseModel):
     organization_id: uuid.UUID = Field(description="EPS que la secretaría vigila en su territorio.")
 
 
-class AffiliateCountCreate(BaseModel):
+class AffiliateCountCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"month": "2026-01", "municipality_code": "11001", "count": 152340}]},

@@ -12,6 +12,7 @@ from sqlalchemy.types import NullType
 from sqlmodel import col
 
 from services.api.auth.scope import Caller
+from services.api.faults import register_unique_constraint
 from services.api.models import (
     ActivityProgressRow,
     ActivityRow,
@@ -21,7 +22,6 @@ from services.api.models import (
     PlanRow,
 )
 from services.api.repository import RecordRepository
-from services.kit.errors import register_unique_constraint
 
 plans = RecordRepository(PlanRow, sortable=("created_at", "updated_at", "year", "title"), default_sort="created_at")
 goals = RecordRepository(GoalRow, sortable=("created_at", "updated_at", "code"), default_sort="created_at")

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from services.api.auth.dependencies import CallerDep
@@ -20,14 +20,15 @@ from services.api.routing import (
     record_json,
     record_response,
 )
+from services.api.unit_of_work import api_router
 from services.kit.openapi import problem_responses
 from services.kit.responses import resource_json_response, tagged_response
 from shared.contract import Page
 from shared.contract.plans import Goal, Plan, PlanProgressSummary, PlanTree
 from shared.enums import Axis, PlanStatus
 
-plans_router = APIRouter(prefix="/v1/plans", tags=["plans"], responses=READ_PROBLEMS)
-goals_router = APIRouter(prefix="/v1/goals", tags=["plans"], responses=READ_PROBLEMS)
+plans_router = api_router(prefix="/v1/plans", tags=["plans"], responses=READ_PROBLEMS)
+goals_router = api_router(prefix="/v1/goals", tags=["plans"], responses=READ_PROBLEMS)
 
 Cascade = Annotated[
     bool, Query(description="Borrar también lo que cuelga del registro, incluida la ejecución registrada.")

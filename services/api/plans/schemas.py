@@ -3,15 +3,16 @@
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from shared.contract.base import InputModel
 from shared.enums import Axis, PlanStatus
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,9}$"
 LINE_PATTERN = r"^[a-z]{1,2}$"
 
 
-class PlanCreate(BaseModel):
+class PlanCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -37,7 +38,7 @@ class PlanCreate(BaseModel):
     period_end: date | None = Field(default=None, description="Por defecto el 31 de diciembre del año.")
 
 
-class PlanUpdate(BaseModel):
+class PlanUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "formulado"}]})
 
     title: str | None = Field(default=None, min_length=1, max_length=500)
@@ -48,7 +49,7 @@ class PlanUpdate(BaseModel):
     period_end: date | None = None
 
 
-class GoalCreate(BaseModel):
+class GoalCreate(InputModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -72,7 +73,7 @@ class GoalCreate(BaseModel):
     baseline: str | None = Field(default=None, max_length=1000)
 
 
-class GoalUpdate(BaseModel):
+class GoalUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"baseline": "34 asociados (2025)"}]})
 
     axis: Axis | None = None

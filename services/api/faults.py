@@ -1,0 +1,137 @@
+"""Database failures as answers a client can act on, logged without the SQL or its parameters.
+
+An outage (the server down or restarting, a connection cut, no pooled connection in time, a conflict that a
+retry resolves) answers 503 with `Retry-After`; an integrity violation answers 409 naming the field when its
+constraint is registered. Every other database error answers 500. The log line carries the error class, the
+SQLSTATE and the route only: SQLAlchemy's messages embed the statement and its parameters, which hold names,
+document numbers and diagnoses.
+"""
+
+import logging
+from dataclasses import dataclass
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from services.kit.errors import problem_response
+from shared.contract import ProblemFieldError
+
+logger = logging.getLogger("participa.api.database")
+
+# Seconds a client should wait before retrying while the database is away: about what a restart takes.
+RETRY_AFTER_SECONDS = 5
+
+# SQLSTATE classes and codes that mean "try again", not "this request is wrong".
+_RETRYABLE_CLASSES = ("08", "53", "57")  # connection exception, insufficient resources, operator intervention
+_RETRYABLE_CODES = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
+_BROKEN_CONNECTION = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.PostgresConnectionError,
+    ConnectionError,
+    TimeoutError,
+)
+
+# Unique constraints named by the models' naming convention → the field and message a client can act on.
+UNIQUE_CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {}
+
+
+def register_unique_constraint(name: str, field: str, message: str) -> None:
+    """Areas declare what a violation of their unique index means, so the 409 names the field."""
+    UNIQUE_CONSTRAINT_MESSAGES[name] = (field, message)
+
+
+@dataclass(frozen=True)
+class DatabaseFault:
+    """What went wrong, in words safe to log: never the statement, its parameters or the server's message."""
+
+    error_class: str
+    sqlstate: str | None
+    retryable: bool
+
+
+def classify(error: BaseException) -> DatabaseFault | None:
+    """The fault behind a database error, or None when `error` does not come from the database."""
+    original: BaseException | None = error
+    if isinstance(error, DBAPIError):
+        # SQLAlchemy wraps the driver's error; the driver's own class and SQLSTATE say what happened.
+        original = getattr(error.orig, "__cause__", None) or error.orig
+        if error.connection_invalidated:
+            return DatabaseFault(type(original).__name__, _sqlstate(original), retryable=True)
+    elif isinstance(error, PoolTimeout):
+        return DatabaseFault("PoolTimeout", None, retryable=True)
+    elif not isinstance(error, (asyncpg.PostgresError, *_BROKEN_CONNECTION)):
+        return None
+    sqlstate = _sqlstate(original)
+    retryable = isinstance(original, _BROKEN_CONNECTION) or (
+        sqlstate is not None and (sqlstate[:2] in _RETRYABLE_CLASSES or sqlstate in _RETRYABLE_CODES)
+    )
+    return DatabaseFault(type(original).__name__, sqlstate, retryable)
+
+
+def _sqlstate(error: BaseException | None) -> str | None:
+    code = getattr(error, "sqlstate", None)
+    return code if isinstance(code, str) else None
+
+
+def fault_response(request: Request, fault: DatabaseFault) -> Response:
+    """One log line and the problem a client gets for a database fault."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    if fault.retryable:
+        logger.warning(
+            "database unavailable: %s sqlstate=%s on %s %s", fault.error_class, fault.sqlstate, request.method, path
+        )
+        return problem_response(
+            request,
+            status=503,
+            slug="unavailable",
+            title="Servicio no disponible",
+            detail="La base de datos no está disponible en este momento; nada se guardó. Reintente en unos segundos.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    logger.error("database error: %s sqlstate=%s on %s %s", fault.error_class, fault.sqlstate, request.method, path)
+    return problem_response(
+        request,
+        status=500,
+        slug="internal",
+        title="Error interno",
+        detail="La base de datos rechazó la operación; nada se guardó. El equipo de Participa fue notificado.",
+    )
+
+
+def install_database_error_handlers(app: FastAPI) -> None:
+    async def on_integrity_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, IntegrityError)
+        constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+        if constraint in UNIQUE_CONSTRAINT_MESSAGES:
+            field, message = UNIQUE_CONSTRAINT_MESSAGES[constraint]
+            return problem_response(
+                request,
+                status=409,
+                slug="conflict",
+                title="Conflicto con el estado actual",
+                detail=message,
+                errors=[ProblemFieldError(field=field, message=message)],
+            )
+        logger.warning("integrity error on %s %s: constraint %s", request.method, request.url.path, constraint)
+        return problem_response(
+            request,
+            status=409,
+            slug="conflict",
+            title="Conflicto con el estado actual",
+            detail="La operación viola una regla de integridad de los datos.",
+        )
+
+    async def on_database_error(request: Request, exc: Exception) -> Response:
+        fault = classify(exc) or DatabaseFault(type(exc).__name__, None, retryable=False)
+        return fault_response(request, fault)
+
+    app.add_exception_handler(IntegrityError, on_integrity_error)
+    for error_type in (DBAPIError, PoolTimeout, asyncpg.PostgresError, *_BROKEN_CONNECTION):
+        app.add_exception_handler(error_type, on_database_error)
