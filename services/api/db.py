@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.util import greenlet_spawn
 
 from services.api.config import Settings
+from services.api.faults import BROKEN_CONNECTION
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -26,7 +27,17 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout_seconds,
         # Timestamps are stored as timestamptz and compared in UTC.
         connect_args={
-            "server_settings": {"timezone": "UTC", "application_name": "participa-api"},
+            "server_settings": {
+                "timezone": "UTC",
+                "application_name": "participa-api",
+                # A client that vanished without closing (a host lost, a partition) must not keep its
+                # transaction, its row locks and its Idempotency-Key claim for the hours TCP waits by
+                # default: keepalives find it within a minute, and no request idles in a transaction for 2.
+                "tcp_keepalives_idle": "30",
+                "tcp_keepalives_interval": "10",
+                "tcp_keepalives_count": "3",
+                "idle_in_transaction_session_timeout": "120000",
+            },
             # asyncpg waits 60 s for an unreachable server by default; a client should hear 503 sooner.
             "timeout": settings.db_connect_timeout_seconds,
         },
@@ -54,8 +65,6 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 # asyncpg's Connection is generic only to type checkers.
 DriverConnection: TypeAlias = "asyncpg.Connection[Any]"
-# Failures after which a pooled connection cannot be trusted again (as opposed to an SQL error).
-_BROKEN_CONNECTION = (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)
 
 
 class FairGate:
@@ -158,7 +167,7 @@ class Database:
                 driver = pooled.driver_connection
                 assert driver is not None
                 yield driver
-            except _BROKEN_CONNECTION:
+            except BROKEN_CONNECTION:
                 await greenlet_spawn(pooled.invalidate)
                 raise
             finally:

@@ -7,7 +7,9 @@ SQLSTATE and the route only: SQLAlchemy's messages embed the statement and its p
 document numbers and diagnoses.
 """
 
+import errno
 import logging
+import socket
 from dataclasses import dataclass
 
 import asyncpg
@@ -27,14 +29,27 @@ RETRY_AFTER_SECONDS = 5
 # SQLSTATE classes and codes that mean "try again", not "this request is wrong".
 _RETRYABLE_CLASSES = ("08", "53", "57")  # connection exception, insufficient resources, operator intervention
 _RETRYABLE_CODES = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
-_BROKEN_CONNECTION = (
+# Failures after which a connection cannot be trusted (the raw pool and the handlers below share them).
+BROKEN_CONNECTION: tuple[type[BaseException], ...] = (
     OSError,
     asyncpg.InterfaceError,
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.CannotConnectNowError,
     asyncpg.PostgresConnectionError,
-    ConnectionError,
     TimeoutError,
+)
+# An OSError is the network's only with one of these: a full disk while spooling an upload is no outage.
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ENETDOWN,
+        errno.ETIMEDOUT,
+        errno.EPIPE,
+    }
 )
 
 # Unique constraints named by the models' naming convention → the field and message a client can act on.
@@ -65,10 +80,14 @@ def classify(error: BaseException) -> DatabaseFault | None:
             return DatabaseFault(type(original).__name__, _sqlstate(original), retryable=True)
     elif isinstance(error, PoolTimeout):
         return DatabaseFault("PoolTimeout", None, retryable=True)
-    elif not isinstance(error, (asyncpg.PostgresError, *_BROKEN_CONNECTION)):
+    elif isinstance(error, OSError) and not isinstance(error, TimeoutError):
+        if not (isinstance(error, socket.gaierror) or error.errno in _NETWORK_ERRNOS):
+            return None
+        return DatabaseFault(type(error).__name__, None, retryable=True)
+    elif not isinstance(error, (asyncpg.PostgresError, *BROKEN_CONNECTION)):
         return None
     sqlstate = _sqlstate(original)
-    retryable = isinstance(original, _BROKEN_CONNECTION) or (
+    retryable = isinstance(original, BROKEN_CONNECTION) or (
         sqlstate is not None and (sqlstate[:2] in _RETRYABLE_CLASSES or sqlstate in _RETRYABLE_CODES)
     )
     return DatabaseFault(type(original).__name__, sqlstate, retryable)
@@ -83,6 +102,19 @@ def fault_response(request: Request, fault: DatabaseFault) -> Response:
     """One log line and the problem a client gets for a database fault."""
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
+    if fault.sqlstate is not None and fault.sqlstate.startswith("22"):
+        # A data exception (a value out of range, an invalid encoding) is the request's, not the server's:
+        # the models catch almost all of them, and what slips past is still the client's to fix.
+        logger.warning("database refused a value: sqlstate=%s on %s %s", fault.sqlstate, request.method, path)
+        message = f"Un valor de la solicitud no es válido para la base de datos (SQLSTATE {fault.sqlstate})."
+        return problem_response(
+            request,
+            status=422,
+            slug="validation",
+            title="Datos inválidos",
+            detail=message,
+            errors=[ProblemFieldError(field="body", message=message)],
+        )
     if fault.retryable:
         logger.warning(
             "database unavailable: %s sqlstate=%s on %s %s", fault.error_class, fault.sqlstate, request.method, path
@@ -129,9 +161,19 @@ def install_database_error_handlers(app: FastAPI) -> None:
         )
 
     async def on_database_error(request: Request, exc: Exception) -> Response:
-        fault = classify(exc) or DatabaseFault(type(exc).__name__, None, retryable=False)
+        fault = classify(exc)
+        if fault is None:
+            # An OSError of the machine's own (a full disk): a plain 500, logged as where it happened.
+            logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+            return problem_response(
+                request,
+                status=500,
+                slug="internal",
+                title="Error interno",
+                detail="Ocurrió un error inesperado; el equipo de Participa fue notificado.",
+            )
         return fault_response(request, fault)
 
     app.add_exception_handler(IntegrityError, on_integrity_error)
-    for error_type in (DBAPIError, PoolTimeout, asyncpg.PostgresError, *_BROKEN_CONNECTION):
+    for error_type in (DBAPIError, PoolTimeout, asyncpg.PostgresError, *BROKEN_CONNECTION):
         app.add_exception_handler(error_type, on_database_error)

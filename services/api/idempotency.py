@@ -20,7 +20,7 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -152,8 +152,9 @@ def _replay(
         raise IdempotencyKeyReused(message, errors=[ProblemFieldError(field="Idempotency-Key", message=message)])
     if headers == NOT_STORED:
         raise IdempotencyAnswerNotStored(
-            f"La solicitud con esta Idempotency-Key ya se procesó (estado {status_code}), pero su respuesta "
-            "contenía un secreto que no se guarda. Si lo perdió, revoque la clave creada y cree otra."
+            f"La solicitud con esta Idempotency-Key ya se procesó (estado {status_code}), pero su respuesta no "
+            "se guarda (contenía un secreto o era un flujo). Consulte el recurso; si era una clave nueva y perdió "
+            "su secreto, revóquela y cree otra."
         )
     replayed = Response(content=body or b"", status_code=status_code)
     for name, value in (headers or {}).items():
@@ -180,6 +181,8 @@ async def _request_hash(request: Request) -> str:
             if isinstance(value, str):
                 digest.update(value.encode())
             else:
+                # The file's name is part of the operation: a PISIS file's name carries its NIT and period.
+                digest.update(f"{value.filename}\n{value.content_type}\n".encode())
                 digest.update(hashlib.sha256(await value.read()).digest())
                 await value.seek(0)
             digest.update(b"\n")
@@ -202,9 +205,7 @@ def _canonical(body: bytes) -> bytes:
 async def sweep_expired(engine: AsyncEngine) -> int:
     """Delete the answers past their 24 hours; returns how many."""
     async with engine.begin() as connection:
-        result = await connection.execute(
-            delete(IdempotencyRow).where(col(IdempotencyRow.expires_at) < datetime.now(UTC))
-        )
+        result = await connection.execute(delete(IdempotencyRow).where(col(IdempotencyRow.expires_at) < func.now()))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

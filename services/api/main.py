@@ -44,6 +44,10 @@ Escrituras: `If-Match` con el ETag leído; `Idempotency-Key` en POST para reinte
 """
 
 
+# A readiness probe must answer well within the probe's own timeout (2 s in deploy/k8s).
+READINESS_TIMEOUT_SECONDS = 1.5
+
+
 class Health(ContractModel):
     status: str
 
@@ -77,6 +81,11 @@ async def _ensure_admin_key(app: FastAPI, secret: str) -> None:
             await asyncio.sleep(RETRY_AFTER_SECONDS)
 
 
+def _log_failure(task: "asyncio.Task[None]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("admin key not ensured: %s", type(task.exception()).__name__)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -89,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]
         if settings.participa_admin_api_key is not None:
             ensured = asyncio.create_task(_ensure_admin_key(app, settings.participa_admin_api_key.get_secret_value()))
+            ensured.add_done_callback(_log_failure)
             # Wait for it while the database answers quickly, so the key works as soon as the port is open.
             await asyncio.wait([ensured], timeout=settings.db_connect_timeout_seconds * 2)
             background.append(ensured)
@@ -149,8 +159,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def readiness() -> Response:
         """Answer 200 when the service and its database are ready, 503 while the database is away."""
         try:
-            async with app.state.engine.connect() as connection:
+            # Well within a probe's timeout: a saturated pool must not mark every pod unready at once.
+            async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), app.state.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
+        except TimeoutError:
+            logger.warning("readiness: no database answer within %s s", READINESS_TIMEOUT_SECONDS)
+            raise ServiceUnavailable(
+                "La base de datos no responde a tiempo.", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+            ) from None
         except Exception as error:
             if classify(error) is None:
                 raise

@@ -63,6 +63,8 @@ class UnitOfWorkRoute(APIRoute):
                     if claim is not None:
                         await idempotency.store(session, claim, response)
                     await session.commit()
+                    for action in getattr(request.state, "after_commit", ()):
+                        action()
                 except BaseException:
                     await session.rollback()
                     raise
@@ -71,6 +73,12 @@ class UnitOfWorkRoute(APIRoute):
             return response
 
         return run
+
+
+def after_commit(request: Request, action: Callable[[], None]) -> None:
+    """Run `action` once the request's transaction has committed (and never if it does not): forgetting a
+    remembered caller before the commit would let a concurrent lookup remember the old state again."""
+    request.state.after_commit = [*getattr(request.state, "after_commit", ()), action]
 
 
 def api_router(**options: Any) -> APIRouter:

@@ -344,11 +344,15 @@ class UnexpectedErrorMiddleware:
             await self.app(scope, receive, tracking_send)
         except Exception as error:
             request = Request(scope)
+            if started:
+                # A stream cut midway (a database gone during an export): the client sees a cut response,
+                # which it cannot take for a success; one line says so.
+                cause = error.__cause__ or error
+                logger.warning("response cut on %s %s: %s", request.method, request.url.path, type(cause).__name__)
+                return
             logger.error(
                 "unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.url.path, _frames_only(error)
             )
-            if started:
-                return  # the client sees a cut response, which it cannot take for a success
             response = problem_response(
                 request,
                 status=500,

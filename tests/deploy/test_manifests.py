@@ -29,10 +29,10 @@ YAML_FILES = sorted({*DEPLOY.rglob("*.yaml"), *DEPLOY.rglob("*.yml")})
 UV_VERSION = "0.13.8"
 BASE_IMAGE = "python:3.11-slim"
 SECRET_NAME_PARTS = ("PASSWORD", "SECRET", "TOKEN", "API_KEY", "DATABASE_URL")
-# Liveness asks only whether the process answers; readiness (and the startup probe, which gates the other
-# two) whether it can serve: the API's database, analytics' API. A database outage then takes pods out
-# of the Services instead of restarting every one of them, which could not fix it.
-PROBE_PATHS = {"startupProbe": "/health/ready", "readinessProbe": "/health/ready", "livenessProbe": "/health/live"}
+# Liveness (and the startup probe, which gates it) asks only whether the process answers; readiness whether
+# it can serve: the API's database, analytics' API. A database outage then takes pods out of the Services
+# instead of restarting every one of them, or every new one, which could not fix it.
+PROBE_PATHS = {"startupProbe": "/health/live", "readinessProbe": "/health/ready", "livenessProbe": "/health/live"}
 MODULE_PATTERN = re.compile(r"\bservices(?:\.[a-z_][a-z0-9_]*)+(?::[a-z_][a-z0-9_]*)?")
 
 

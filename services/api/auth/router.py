@@ -11,7 +11,7 @@ from services.api.auth.schemas import ApiKeyCreate
 from services.api.db import SessionDep
 from services.api.pagination import PageParamsDep
 from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, no_content, page_response
-from services.api.unit_of_work import api_router
+from services.api.unit_of_work import after_commit, api_router
 from services.kit.openapi import problem_responses
 from services.kit.responses import etag_for, json_response, resource_response
 from shared.contract import Page
@@ -52,5 +52,5 @@ async def revoke_api_key(
 ) -> Response:
     """Revoke a key; its next request answers 401 (within seconds on every server process)."""
     await service.revoke_key(session, caller=caller, key_id=api_key_id, expected_version=version)
-    request.app.state.caller_cache.forget_key(api_key_id)
+    after_commit(request, lambda: request.app.state.caller_cache.forget_key(api_key_id))
     return no_content()

@@ -25,7 +25,7 @@ from services.api.routing import (
     page_response,
     record_response,
 )
-from services.api.unit_of_work import api_router
+from services.api.unit_of_work import after_commit, api_router
 from services.kit.openapi import problem_responses
 from services.kit.responses import json_response, tagged_response
 from shared.contract import Page
@@ -93,7 +93,7 @@ async def update_organization(
     """Change an organisation's fields (the organisation itself or an administrator); needs If-Match."""
     row = await service.update_organization(session, caller, organization_id, body, version)
     # Scopes are remembered per process for a few seconds; a change here must be seen at once.
-    request.app.state.caller_cache.clear()
+    after_commit(request, request.app.state.caller_cache.clear)
     return record_response(request, Organization, row)
 
 
@@ -104,7 +104,7 @@ async def delete_organization(
     """Retire an organisation (administrators): it stays as a tombstone for sync clients."""
     await service.delete_organization(session, caller, organization_id, version)
     # Scopes are remembered per process for a few seconds; a change here must be seen at once.
-    request.app.state.caller_cache.clear()
+    after_commit(request, request.app.state.caller_cache.clear)
     return no_content()
 
 
@@ -142,7 +142,7 @@ async def add_oversight(
     """Record (administrators) that a secretaría oversees an EPS of its territory; its records become visible."""
     link = await service.add_oversight(session, caller, organization_id, body)
     # Scopes are remembered per process for a few seconds; a change here must be seen at once.
-    request.app.state.caller_cache.clear()
+    after_commit(request, request.app.state.caller_cache.clear)
     location = request.url_for("get_oversight", organization_id=link.secretaria_id, overseen_id=link.organization_id)
     return json_response(OversightLink.model_validate(link), status_code=201, headers={"Location": str(location)})
 
@@ -163,7 +163,7 @@ async def remove_oversight(
     """Stop overseeing an EPS outside the jurisdiction."""
     await service.remove_oversight(session, caller, organization_id, overseen_id)
     # Scopes are remembered per process for a few seconds; a change here must be seen at once.
-    request.app.state.caller_cache.clear()
+    after_commit(request, request.app.state.caller_cache.clear)
     return no_content()
 
 

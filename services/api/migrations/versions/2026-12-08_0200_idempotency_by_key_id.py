@@ -2,9 +2,9 @@
 
 A stored answer now exists only for a committed write, so the `state` column (`running` / `done`) goes: an
 answer in progress is an advisory lock held by the request's transaction, not a row. Rows are re-keyed from
-the SHA-256 of the key's secret (`owner_hash`, the same hash `api_keys.key_hash` holds) to `api_key_id`;
-rows still `running` (left by a process that died) and rows of unknown keys are dropped, so their retries
-run again.
+the calling key's id. The stored answers are dropped: their request hashes were computed another way (JSON
+with escaped accents, multipart with its boundary), so a retry across the upgrade would be refused as a
+reused key; they live 24 hours at most, and a dropped answer only means its retry runs again.
 
 Reviewed by hand.
 
@@ -25,10 +25,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("idempotency_keys", sa.Column("api_key_id", sa.Uuid(), nullable=True))
-    op.execute("UPDATE idempotency_keys AS i SET api_key_id = k.id FROM api_keys AS k WHERE k.key_hash = i.owner_hash")
-    op.execute("DELETE FROM idempotency_keys WHERE api_key_id IS NULL OR state <> 'done' OR status_code IS NULL")
-    op.alter_column("idempotency_keys", "api_key_id", nullable=False)
+    op.execute("DELETE FROM idempotency_keys")
+    op.add_column("idempotency_keys", sa.Column("api_key_id", sa.Uuid(), nullable=False))
     op.alter_column("idempotency_keys", "status_code", nullable=False)
     op.drop_index("uq_idempotency_keys_owner_key", table_name="idempotency_keys")
     op.drop_column("idempotency_keys", "owner_hash")
