@@ -37,6 +37,8 @@ class Health(ContractModel):
 
 def create_app(settings: Settings | None = None, *, api_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # httpx logs every request's URL at INFO; the API calls' query strings carry what callers searched for.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -12,6 +12,7 @@ reaches every field of every operation, with the rest of the body valid so the v
 
 import copy
 import json
+import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -30,6 +31,8 @@ from tests.api.conftest import Actor, MakeOrg, admin, create_plan, eps, make_key
 __all__ = ["admin", "analytics", "eps", "make_key", "make_org"]
 
 DEPTH = 10_000
+PLANTED_NAME = "Eduvigis Plantada Zúñiga"
+PLANTED_DOCUMENT = "7391846205"
 OVERLONG = "x" * 1_000_000
 
 # One value per class of bad text; each goes into every string field, query parameter and path parameter.
@@ -43,6 +46,8 @@ TEXT_CORPUS: dict[str, str] = {
     "superscript_digits": "²⁰²⁶",
     "arabic_digits": "٢٠٢٦-٠٣",
     "fullwidth_digits": "１１００１",
+    # A person's data inside a bad value: the logs of the run are searched for it afterwards.
+    "planted_person": f"{PLANTED_NAME} {PLANTED_DOCUMENT}\x00 diagnóstico",
 }
 # Overlong text is costly (1 MB a request): sent once per field of each body, not per key.
 OVERLONG_CLASS = "overlong"
@@ -461,9 +466,22 @@ async def seed(client: httpx.AsyncClient, admin: Actor, eps: Actor, make_org: Ma
 # --- the tests --------------------------------------------------------------------------------------------
 
 
+def assert_clean_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """What the services logged names no person and carries no traceback."""
+    for value in (PLANTED_NAME, PLANTED_DOCUMENT):
+        assert value not in caplog.text
+    assert "Traceback" not in caplog.text
+
+
 async def test_no_bad_input_answers_5xx_on_the_api(
-    app: FastAPI, client: httpx.AsyncClient, admin: Actor, eps: Actor, make_org: MakeOrg
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    admin: Actor,
+    eps: Actor,
+    make_org: MakeOrg,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="participa")
     ids = await seed(client, admin, eps, make_org)
     runner = Runner(client, app.openapi(), ids)
     writes = [op for op in operations(app.openapi()) if op.method != "GET"]
@@ -484,11 +502,19 @@ async def test_no_bad_input_answers_5xx_on_the_api(
             else:
                 file = COMPLAINT_FILE if "complaints" in operation.path else PLAN_FILE
                 await runner.multipart_body(actor, operation, schema, file)
+    assert_clean_logs(caplog)
 
 
 async def test_no_bad_input_answers_5xx_on_analytics(
-    app: FastAPI, analytics: httpx.AsyncClient, client: httpx.AsyncClient, admin: Actor, eps: Actor, make_org: MakeOrg
+    app: FastAPI,
+    analytics: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    admin: Actor,
+    eps: Actor,
+    make_org: MakeOrg,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="participa")
     ids = await seed(client, admin, eps, make_org)
     response = await analytics.get("/openapi.json")
     spec = response.json()
@@ -501,6 +527,7 @@ async def test_no_bad_input_answers_5xx_on_analytics(
             await runner.send(
                 actor, operation, "deep body", content=b"[" * DEPTH + b"]" * DEPTH, content_type="application/json"
             )
+    assert_clean_logs(caplog)
 
 
 @pytest.mark.parametrize(
