@@ -37,11 +37,12 @@ test-faults: install ## Only the fault tests: commit failures, outages, kill -9,
 test-fast: install ## The suite without the contract fuzzing
 	$(PY) -m services.local.pytest_on_postgres -m "not contract" $(ARGS)
 
-lint: install ## ruff + mypy strict + import contracts (checks only)
+lint: install ## ruff + mypy strict + import contracts + duplicate code (checks only)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared services tests
 	$(VENV)/bin/lint-imports
+	$(PY) -m services.local.duplicate_code
 
 fmt: install ## Format and autofix
 	$(VENV)/bin/ruff format .

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, StreamingResponse
 from starlette.routing import Route
 
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
 from services.api.complaints import repository
 from shared.enums import Role
 

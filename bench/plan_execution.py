@@ -52,7 +52,7 @@ from bench.seed import (
     SeedShape,
     seed,
 )
-from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
+from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.local.database import REPO_ROOT, drop_database, server_url, with_database
 from services.local.migrate import upgrade
 from shared.enums import Axis

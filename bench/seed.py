@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
+from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.api.complaints.service import derived_columns
 from shared import deadlines
 from shared.enums import Axis, Channel, ComplaintType, EventKind, PlanStatus, Risk

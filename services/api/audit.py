@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
 from services.api.models import AuditEventRow
 
 

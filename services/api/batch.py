@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.faults import classify
-from services.kit.errors import PROBLEM_BASE_URI, ApiError, Unprocessable, field_error, validation_errors
+from services.kit.errors import ApiError, Conflict, Unprocessable, field_error, validation_errors
 from shared.contract import BatchItemResult, BatchResult, Problem, ProblemFieldError
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
@@ -60,14 +60,7 @@ class BatchRequest(BaseModel):
 
 
 def _item_problem(request: Request, index: int, error: ApiError) -> Problem:
-    return Problem(
-        type=PROBLEM_BASE_URI + error.slug,
-        title=error.title,
-        status=error.status_code,
-        detail=error.detail,
-        instance=f"{request.url.path}#/items/{index}",
-        errors=error.errors,
-    )
+    return error.problem(f"{request.url.path}#/items/{index}")
 
 
 def _invalid_item(error: ValidationError, index: int) -> Unprocessable:
@@ -122,14 +115,8 @@ async def run_batch(
                 BatchItemResult(index=index, status=error.status_code, problem=_item_problem(request, index, error))
             )
         except IntegrityError:
-            problem = Problem(
-                type=PROBLEM_BASE_URI + "conflict",
-                title="Conflicto con el estado actual",
-                status=409,
-                detail="El elemento viola una regla de unicidad o integridad.",
-                instance=f"{request.url.path}#/items/{index}",
-            )
-            results.append(BatchItemResult(index=index, status=409, problem=problem))
+            conflict = Conflict("El elemento viola una regla de unicidad o integridad.")
+            results.append(BatchItemResult(index=index, status=409, problem=_item_problem(request, index, conflict)))
         except DBAPIError as error:
             # A value the models let through but PostgreSQL refuses (SQLSTATE class 22, data exception) is
             # this item's fault: its 422, never a 500 for all. Anything else (an outage) still fails the request.

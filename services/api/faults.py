@@ -18,7 +18,14 @@ from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from services.kit.errors import problem_response
+from services.kit.errors import (
+    Conflict,
+    InternalError,
+    ServiceUnavailable,
+    error_response,
+    field_error,
+    unexpected_error,
+)
 from shared.contract import ProblemFieldError
 
 logger = logging.getLogger("participa.api.database")
@@ -98,6 +105,14 @@ def _sqlstate(error: BaseException | None) -> str | None:
     return code if isinstance(code, str) else None
 
 
+def database_unavailable(detail: str | None = None) -> ServiceUnavailable:
+    """The 503 a client gets while the database is away: nothing was saved, retry after `Retry-After`."""
+    return ServiceUnavailable(
+        detail or "La base de datos no está disponible en este momento; nada se guardó. Reintente en unos segundos.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def fault_response(request: Request, fault: DatabaseFault) -> Response:
     """One log line and the problem a client gets for a database fault."""
     route = request.scope.get("route")
@@ -107,33 +122,16 @@ def fault_response(request: Request, fault: DatabaseFault) -> Response:
         # the models catch almost all of them, and what slips past is still the client's to fix.
         logger.warning("database refused a value: sqlstate=%s on %s %s", fault.sqlstate, request.method, path)
         message = f"Un valor de la solicitud no es válido para la base de datos (SQLSTATE {fault.sqlstate})."
-        return problem_response(
-            request,
-            status=422,
-            slug="validation",
-            title="Datos inválidos",
-            detail=message,
-            errors=[ProblemFieldError(field="body", message=message)],
-        )
+        return error_response(request, field_error("body", message))
     if fault.retryable:
         logger.warning(
             "database unavailable: %s sqlstate=%s on %s %s", fault.error_class, fault.sqlstate, request.method, path
         )
-        return problem_response(
-            request,
-            status=503,
-            slug="unavailable",
-            title="Servicio no disponible",
-            detail="La base de datos no está disponible en este momento; nada se guardó. Reintente en unos segundos.",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+        return error_response(request, database_unavailable())
     logger.error("database error: %s sqlstate=%s on %s %s", fault.error_class, fault.sqlstate, request.method, path)
-    return problem_response(
+    return error_response(
         request,
-        status=500,
-        slug="internal",
-        title="Error interno",
-        detail="La base de datos rechazó la operación; nada se guardó. El equipo de Participa fue notificado.",
+        InternalError("La base de datos rechazó la operación; nada se guardó. El equipo de Participa fue notificado."),
     )
 
 
@@ -143,35 +141,16 @@ def install_database_error_handlers(app: FastAPI) -> None:
         constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
         if constraint in UNIQUE_CONSTRAINT_MESSAGES:
             field, message = UNIQUE_CONSTRAINT_MESSAGES[constraint]
-            return problem_response(
-                request,
-                status=409,
-                slug="conflict",
-                title="Conflicto con el estado actual",
-                detail=message,
-                errors=[ProblemFieldError(field=field, message=message)],
-            )
+            return error_response(request, Conflict(message, errors=[ProblemFieldError(field=field, message=message)]))
         logger.warning("integrity error on %s %s: constraint %s", request.method, request.url.path, constraint)
-        return problem_response(
-            request,
-            status=409,
-            slug="conflict",
-            title="Conflicto con el estado actual",
-            detail="La operación viola una regla de integridad de los datos.",
-        )
+        return error_response(request, Conflict("La operación viola una regla de integridad de los datos."))
 
     async def on_database_error(request: Request, exc: Exception) -> Response:
         fault = classify(exc)
         if fault is None:
             # An OSError of the machine's own (a full disk): a plain 500, logged as where it happened.
             logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-            return problem_response(
-                request,
-                status=500,
-                slug="internal",
-                title="Error interno",
-                detail="Ocurrió un error inesperado; el equipo de Participa fue notificado.",
-            )
+            return error_response(request, unexpected_error())
         return fault_response(request, fault)
 
     app.add_exception_handler(IntegrityError, on_integrity_error)

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col
 
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
 from services.api.models import IdempotencyRow
 from services.kit.errors import Conflict, Unprocessable, field_error
 from shared.contract import ProblemFieldError

@@ -12,21 +12,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api import idempotency
-from services.api.activities.router import activities_router, progress_router
+from services.api.access.cache import CallerCache
+from services.api.areas import openapi_tags, routers
 from services.api.auth import service as auth_service
-from services.api.auth.cache import CallerCache
-from services.api.auth.router import router as api_keys_router
-from services.api.complaints.router import calendar_router, complaints_router, deadlines_router, motives_router
 from services.api.config import Settings, get_settings
 from services.api.db import Database, create_engine
-from services.api.faults import RETRY_AFTER_SECONDS, classify, install_database_error_handlers
-from services.api.imports.router import router as imports_router
-from services.api.indicators.router import indicators_router, measurements_router
-from services.api.organizations.router import affiliate_counts_router
-from services.api.organizations.router import router as organizations_router
-from services.api.plans.router import goals_router, plans_router
+from services.api.faults import RETRY_AFTER_SECONDS, classify, database_unavailable, install_database_error_handlers
 from services.kit.app import install_conventions
-from services.kit.errors import ServiceUnavailable
 from services.kit.limits import BodyLimitMiddleware
 from services.kit.openapi import problem_responses, stable_operation_id
 from services.kit.responses import json_response
@@ -121,22 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=stable_operation_id,
-        openapi_tags=[
-            {"name": "health", "description": "Estado del servicio."},
-            {"name": "access", "description": "Claves de API y roles."},
-            {
-                "name": "organizations",
-                "description": "EPS, IPS, ESE, secretarías y asociaciones de usuarios.",
-            },
-            {
-                "name": "plans",
-                "description": "Planes de acción PPSS: metas, actividades, indicadores, ejecución.",
-            },
-            {
-                "name": "complaints",
-                "description": "PQRD con su término legal (Ley 1755 de 2015, Supersalud), eventos y datos personales.",
-            },
-        ],
+        openapi_tags=openapi_tags(),
     )
     install_conventions(app)
     install_database_error_handlers(app)
@@ -164,16 +141,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await connection.execute(text("SELECT 1"))
         except TimeoutError:
             logger.warning("readiness: no database answer within %s s", READINESS_TIMEOUT_SECONDS)
-            raise ServiceUnavailable(
-                "La base de datos no responde a tiempo.", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
-            ) from None
+            raise database_unavailable("La base de datos no responde a tiempo.") from None
         except Exception as error:
             if classify(error) is None:
                 raise
             logger.warning("readiness: database unavailable (%s)", type(error).__name__)
-            raise ServiceUnavailable(
-                "La base de datos no responde.", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
-            ) from None
+            raise database_unavailable("La base de datos no responde.") from None
         return json_response(Health(status="ok"))
 
     # `/health` stays what it was (readiness) for compose and scripts that poll it.
@@ -188,23 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name=name,
         )
 
-    # Routing tries the routers in this order, about 2 µs per route passed over: the complaints, the most
-    # read resource, come first (at the end of the list, finding a complaint cost ~110 µs a request).
-    for router in (
-        complaints_router,
-        api_keys_router,
-        organizations_router,
-        affiliate_counts_router,
-        imports_router,
-        plans_router,
-        goals_router,
-        activities_router,
-        progress_router,
-        indicators_router,
-        measurements_router,
-        deadlines_router,
-        calendar_router,
-        motives_router,
-    ):
+    # In the order of the area list: the most read resource first.
+    for router in routers():
         app.include_router(router)
     return app

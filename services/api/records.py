@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import audit
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
 from services.api.models.base import RecordColumns
 from services.api.repository import RecordRepository
 from services.kit.responses import stale_version

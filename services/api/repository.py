@@ -4,7 +4,7 @@ Area repositories bind it to their table and add their own filters; nothing outs
 """
 
 import uuid
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -12,28 +12,24 @@ import asyncpg
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     Text,
-    any_,
     bindparam,
     cast,
     func,
     insert,
     inspect,
-    or_,
     select,
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.sqltypes import NullType
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import col
 
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
+from services.api.access.scope import scope_arguments, visible_to
 from services.api.db import DriverConnection
 from services.api.models.base import RecordColumns
 from services.api.pagination import PageParams, encode_cursor, fetch_page, page_order
@@ -68,28 +64,6 @@ class DriverStatement:
         return [values[name] if name in values else self.constants[name] for name in self.names]
 
 
-def among(expression: Any, values: Iterable[Any], item_type: Any = None) -> ColumnElement[bool]:
-    """`expression = ANY(:values)`: membership with one array parameter, however many values.
-
-    `expression.in_(values)` binds one parameter per value, and asyncpg refuses a statement past 32,767 of
-    them: a complaint file with that many radicados answered 500 (logging every value). Use this for any
-    list whose length comes from the input or the data. `item_type` is the SQL type of the elements, by
-    default `expression`'s own (a column or mapped attribute); strings go as `text[]`, since a cast to the
-    column's `varchar(n)[]` would silently truncate a longer value into a false match.
-    """
-    element_type = item_type if item_type is not None else expression.type
-    if isinstance(element_type.impl_instance if isinstance(element_type, TypeDecorator) else element_type, String):
-        element_type = Text()
-    if isinstance(element_type, NullType):
-        raise TypeError("among() needs item_type for an expression without an SQL type")
-    array_type = ARRAY(element_type)
-    # The cast types the array also where it is rendered as a literal (exports): `ARRAY[...]` alone is text[].
-    membership: ColumnElement[bool] = expression == any_(
-        cast(bindparam(None, list(values), type_=array_type), array_type)
-    )
-    return membership
-
-
 def driver_param(name: str, like: Any = None) -> Any:
     """A parameter given per execution of a `DriverStatement`, of the SQL type of the column `like` (a
     column or mapped attribute, typed as its Python value by SQLModel) when there is one."""
@@ -115,16 +89,14 @@ class RecordRepository(Generic[RowT]):
         self.default_sort = default_sort
         self.scope_columns = tuple(scope_columns)
         # The mapped columns only, so a column outside the mapper (a full-text vector) is never read back.
-        names = ", ".join(f'"{attribute.key}"' for attribute in inspect(model).column_attrs)
-        live_by_id = f"SELECT {names} FROM {model.__tablename__} WHERE id = $1 AND deleted_at IS NULL"
-        in_scope = " OR ".join(f"{column} = ANY($2::uuid[])" for column in self.scope_columns)
-        self._live_by_id_sql = (live_by_id, f"{live_by_id} AND ({in_scope})")
+        self._mapped_columns = tuple(getattr(model, attribute.key) for attribute in inspect(model).column_attrs)
+        self._live_by_id: dict[bool, DriverStatement] = {}
         self.sortable: dict[str, InstrumentedAttribute[Any]] = {name: getattr(model, name) for name in sortable}
         # Driver pages read JSONB as its text: the caller decodes it with orjson, several times cheaper per
         # value than the driver codec's json.loads, which a page of rows pays for every row.
         self._driver_columns = tuple(
             cast(column, Text).label(column.key) if isinstance(column.type, JSONB) else column
-            for column in (getattr(model, attribute.key) for attribute in inspect(model).column_attrs)
+            for column in self._mapped_columns
         )
         self._driver_pages: dict[Hashable, DriverStatement] = {}
         for name, attribute in self.sortable.items():
@@ -139,11 +111,11 @@ class RecordRepository(Generic[RowT]):
     def readable_statement(self, caller: Caller) -> Select[RowT]:
         """Every read starts here: the caller's organisations only (all of them for admin keys)."""
         statement = select(self.model)
-        if caller.visible_ids is not None:
-            statement = statement.where(
-                or_(*(among(self.column(name), caller.visible_ids) for name in self.scope_columns))
-            )
-        return statement
+        in_scope = visible_to(caller, *self._scope())
+        return statement if in_scope is None else statement.where(in_scope)
+
+    def _scope(self) -> list[InstrumentedAttribute[Any]]:
+        return [self.column(name) for name in self.scope_columns]
 
     async def fetch_live(
         self, connection: DriverConnection, caller: Caller, row_id: uuid.UUID
@@ -153,10 +125,20 @@ class RecordRepository(Generic[RowT]):
         For hot reads: the same rows as `readable_statement`, as a driver record (no ORM instance, no
         session), from one prepared statement per table and scope kind.
         """
-        unscoped, scoped = self._live_by_id_sql
-        if caller.visible_ids is None:
-            return await connection.fetchrow(unscoped, row_id)
-        return await connection.fetchrow(scoped, row_id, list(caller.visible_ids))
+        scoped = caller.visible_ids is not None
+        statement = self._live_by_id.get(scoped)
+        if statement is None:
+            conditions = [
+                self.column("id") == driver_param("id", self.column("id")),
+                self.column("deleted_at").is_(None),
+            ]
+            in_scope = visible_to(caller, *self._scope(), prepared=True)
+            if in_scope is not None:
+                conditions.append(in_scope)
+            statement = self._live_by_id[scoped] = DriverStatement.compile(
+                select(*self._mapped_columns).where(*conditions)
+            )
+        return await connection.fetchrow(statement.sql, *statement.arguments({"id": row_id, **scope_arguments(caller)}))
 
     async def get_live(self, session: AsyncSession, caller: Caller, row_id: uuid.UUID) -> RowT | None:
         statement = self.readable_statement(caller).where(
@@ -228,16 +210,14 @@ class RecordRepository(Generic[RowT]):
             statement = self._driver_pages[key] = DriverStatement.compile(
                 self._driver_page_statement(
                     where(),
-                    scoped,
+                    visible_to(caller, *self._scope(), prepared=True),
                     order.column,
                     descending=order.descending,
                     sync=order.sync,
                     after=order.after is not None,
                 )
             )
-        arguments = dict(values, limit=params.limit + 1)
-        if scoped:
-            arguments["visible_ids"] = list(caller.visible_ids or ())
+        arguments = dict(values, limit=params.limit + 1, **scope_arguments(caller))
         if order.sync:
             arguments["updated_since"] = params.updated_since
         if order.after is not None:
@@ -253,7 +233,7 @@ class RecordRepository(Generic[RowT]):
     def _driver_page_statement(
         self,
         conditions: Sequence[ColumnElement[bool]],
-        scoped: bool,
+        in_scope: ColumnElement[bool] | None,
         sort_column: InstrumentedAttribute[Any],
         *,
         descending: bool,
@@ -262,9 +242,8 @@ class RecordRepository(Generic[RowT]):
     ) -> Select[Any]:
         id_column = self.column("id")
         statement = select(*self._driver_columns).where(*conditions)
-        if scoped:
-            visible = bindparam("visible_ids", None, type_=ARRAY(UUID(as_uuid=True)))
-            statement = statement.where(or_(*(self.column(name) == any_(visible) for name in self.scope_columns)))
+        if in_scope is not None:
+            statement = statement.where(in_scope)
         if sync:
             statement = statement.where(sort_column >= driver_param("updated_since", sort_column))
         else:

@@ -23,7 +23,8 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 
 from services.api import idempotency
-from services.api.auth.dependencies import bearer, get_caller
+from services.api.access.authentication import bearer, get_caller
+from services.api.access.policies import refusal_left
 from services.api.db import Database
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -50,7 +51,7 @@ class UnitOfWorkRoute(APIRoute):
                 credentials: HTTPAuthorizationCredentials | None = await bearer(request)
                 await get_caller(request, credentials)
             if not writes:
-                return await handler(request)
+                return _refused_or(request, await handler(request))
             database: Database = request.app.state.database
             async with database.write_session() as session:
                 request.state.session = session
@@ -59,7 +60,7 @@ class UnitOfWorkRoute(APIRoute):
                     if claim is not None and claim.replay is not None:
                         await session.rollback()
                         return claim.replay
-                    response = await handler(request)
+                    response = _refused_or(request, await handler(request))
                     if claim is not None:
                         await idempotency.store(session, claim, response)
                     await session.commit()
@@ -73,6 +74,15 @@ class UnitOfWorkRoute(APIRoute):
             return response
 
         return run
+
+
+def _refused_or(request: Request, response: Response) -> Response:
+    # A route whose policy refused the caller after the lookup never answers success, even if its service
+    # did not raise the 403 (see `access.policies.Policy`): raised here, it rolls the transaction back.
+    refused = refusal_left(request)
+    if refused is not None:
+        raise refused
+    return response
 
 
 def after_commit(request: Request, action: Callable[[], None]) -> None:

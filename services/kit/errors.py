@@ -42,6 +42,17 @@ class ApiError(Exception):
         self.headers = headers or {}
         self.extra = extra or {}
 
+    def problem(self, instance: str | None) -> Problem:
+        """This error as an RFC 9457 problem; `instance` is where it happened (a path, or an item of it)."""
+        return Problem(
+            type=PROBLEM_BASE_URI + self.slug,
+            title=self.title,
+            status=self.status_code,
+            detail=self.detail,
+            instance=instance,
+            errors=self.errors,
+        )
+
 
 class Unauthorized(ApiError):
     status_code = 401
@@ -85,34 +96,88 @@ class Unprocessable(ApiError):
     title = "Datos inválidos"
 
 
+class MethodNotAllowed(ApiError):
+    status_code = 405
+    slug = "method-not-allowed"
+    title = "Método no permitido"
+
+
+class NotAcceptable(ApiError):
+    status_code = 406
+    slug = "not-acceptable"
+    title = "Formato de respuesta no disponible"
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    slug = "payload-too-large"
+    title = "Solicitud demasiado grande"
+
+
+class UnsupportedMediaType(ApiError):
+    status_code = 415
+    slug = "unsupported-media-type"
+    title = "Tipo de contenido no soportado"
+
+
+class TooManyRequests(ApiError):
+    status_code = 429
+    slug = "too-many-requests"
+    title = "Demasiadas solicitudes"
+
+
+class InternalError(ApiError):
+    status_code = 500
+    slug = "internal"
+    title = "Error interno"
+
+
+class ServiceUnavailable(ApiError):
+    status_code = 503
+    slug = "unavailable"
+    title = "Servicio no disponible"
+
+
+# The generic error of each status: what a framework-raised HTTP error of that status is answered as.
+_BY_STATUS: dict[int, type[ApiError]] = {
+    error.status_code: error
+    for error in (
+        ApiError,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        NotAcceptable,
+        Conflict,
+        PreconditionFailed,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        PreconditionRequired,
+        TooManyRequests,
+        InternalError,
+        ServiceUnavailable,
+    )
+}
+
+
 def field_error(field: str, message: str) -> Unprocessable:
     """A 422 naming one field, the most common domain validation failure."""
     return Unprocessable(message, errors=[ProblemFieldError(field=field, message=message)])
 
 
-def problem_response(
-    request: Request,
-    *,
-    status: int,
-    slug: str,
-    title: str,
-    detail: str | None,
-    errors: Sequence[ProblemFieldError] | None = None,
-    headers: dict[str, str] | None = None,
-    extra: dict[str, Any] | None = None,
-) -> Response:
-    problem = Problem(
-        type=PROBLEM_BASE_URI + slug,
-        title=title,
-        status=status,
-        detail=detail,
-        instance=request.url.path,
-        errors=list(errors) if errors else None,
+def error_response(request: Request, error: ApiError) -> Response:
+    """The one way a problem reaches a client: an `ApiError` rendered as problem+json with its headers."""
+    body = error.problem(request.url.path).model_dump(mode="json", exclude_none=True)
+    if error.extra:
+        body.update(error.extra)
+    return Response(
+        orjson.dumps(body), status_code=error.status_code, media_type=PROBLEM_MEDIA_TYPE, headers=error.headers
     )
-    body = problem.model_dump(mode="json", exclude_none=True)
-    if extra:
-        body.update(extra)
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def unexpected_error() -> InternalError:
+    return InternalError("Ocurrió un error inesperado; el equipo de Participa fue notificado.")
 
 
 # Pydantic error types → Spanish messages users can act on; unknown types fall back to the generic one.
@@ -212,23 +277,6 @@ def _count_phrase(count: int) -> str:
     return "La solicitud tiene 1 error." if count == 1 else f"La solicitud tiene {count} errores."
 
 
-_STATUS_TITLES: dict[int, tuple[str, str]] = {
-    400: ("bad-request", "Solicitud inválida"),
-    401: ("unauthorized", "Credenciales ausentes o inválidas"),
-    403: ("forbidden", "Acción no permitida para este rol"),
-    404: ("not-found", "Recurso no encontrado"),
-    405: ("method-not-allowed", "Método no permitido"),
-    406: ("not-acceptable", "Formato de respuesta no disponible"),
-    409: ("conflict", "Conflicto con el estado actual"),
-    413: ("payload-too-large", "Solicitud demasiado grande"),
-    415: ("unsupported-media-type", "Tipo de contenido no soportado"),
-    422: ("validation", "Datos inválidos"),
-    429: ("too-many-requests", "Demasiadas solicitudes"),
-    500: ("internal", "Error interno"),
-    503: ("unavailable", "Servicio no disponible"),
-}
-
-
 _HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -252,58 +300,32 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return problem_response(
-            request,
-            status=exc.status_code,
-            slug=exc.slug,
-            title=exc.title,
-            detail=exc.detail,
-            errors=exc.errors,
-            headers=exc.headers,
-            extra=exc.extra,
-        )
+        return error_response(request, exc)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         errors = validation_errors(exc.errors())
-        return problem_response(
-            request,
-            status=422,
-            slug="validation",
-            title="Datos inválidos",
-            detail=_count_phrase(len(errors)),
-            errors=errors,
-        )
+        return error_response(request, Unprocessable(_count_phrase(len(errors)), errors=errors))
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        slug, title = _STATUS_TITLES.get(exc.status_code, ("error", "Error"))
+        generic = _BY_STATUS.get(exc.status_code)
+        title = generic.title if generic is not None else "Error"
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
         if exc.status_code == 404 and detail in (None, "Not Found"):
             detail = "No existe un recurso en esta ruta."
         headers = dict(exc.headers or {})
         if exc.status_code == 400 and detail == "There was an error parsing the body":
-            message = "El cuerpo no es JSON válido (UTF-8)."
-            return problem_response(
-                request,
-                status=422,
-                slug="validation",
-                title="Datos inválidos",
-                detail=message,
-                errors=[ProblemFieldError(field="body", message=message)],
-            )
+            return error_response(request, field_error("body", "El cuerpo no es JSON válido (UTF-8)."))
         if exc.status_code == 405:
             allowed = allowed_methods(request)
             headers["Allow"] = ", ".join(allowed)
             detail = f"Este método no está disponible en esta ruta; use {', '.join(allowed)}."
-        return problem_response(
-            request,
-            status=exc.status_code,
-            slug=slug,
-            title=title,
-            detail=detail,
-            headers=headers,
-        )
+        error = (generic or ApiError)(detail or title, headers=headers)
+        if generic is None:
+            # A status with no error of its own (rare: a framework's 408 or 416) keeps its code.
+            error.status_code, error.slug, error.title = exc.status_code, "error", title
+        return error_response(request, error)
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
@@ -353,17 +375,4 @@ class UnexpectedErrorMiddleware:
             logger.error(
                 "unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.url.path, _frames_only(error)
             )
-            response = problem_response(
-                request,
-                status=500,
-                slug="internal",
-                title="Error interno",
-                detail="Ocurrió un error inesperado; el equipo de Participa fue notificado.",
-            )
-            await response(scope, receive, send)
-
-
-class ServiceUnavailable(ApiError):
-    status_code = 503
-    slug = "unavailable"
-    title = "Servicio no disponible"
+            await error_response(request, unexpected_error())(scope, receive, send)

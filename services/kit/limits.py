@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.kit.errors import problem_response
+from services.kit.errors import PayloadTooLarge, error_response
 
 _MULTIPART = b"multipart/form-data"
 
@@ -44,15 +44,8 @@ class BodyLimitMiddleware:
         limit = self.upload_bytes if is_upload else self.json_bytes
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            error = BodyTooLarge(limit)
-            response = problem_response(
-                Request(scope),
-                status=413,
-                slug="payload-too-large",
-                title="Solicitud demasiado grande",
-                detail=str(error.detail),
-            )
-            await response(scope, receive, send)
+            too_large = PayloadTooLarge(str(BodyTooLarge(limit).detail))
+            await error_response(Request(scope), too_large)(scope, receive, send)
             return
         received = 0
 

@@ -13,8 +13,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.kit.errors import field_error, problem_response
-from shared.contract import ProblemFieldError
+from services.kit.errors import error_response, field_error
 from shared.contract.base import FORBIDDEN_TEXT_MESSAGE, has_forbidden_characters
 
 # A forbidden character can only come from a percent escape or a raw byte outside printable ASCII: a
@@ -32,15 +31,7 @@ class PlainTextQueryMiddleware:
         if scope["type"] == "http":
             field = _offending_field(scope)
             if field is not None:
-                response = problem_response(
-                    Request(scope),
-                    status=422,
-                    slug="validation",
-                    title="Datos inválidos",
-                    detail=FORBIDDEN_TEXT_MESSAGE,
-                    errors=[ProblemFieldError(field=field, message=FORBIDDEN_TEXT_MESSAGE)],
-                )
-                await response(scope, receive, send)
+                await error_response(Request(scope), field_error(field, FORBIDDEN_TEXT_MESSAGE))(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import col
 
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
 from services.api.config import Settings
 from services.api.db import create_engine, create_sessionmaker
 from services.api.imports import service as imports_service

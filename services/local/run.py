@@ -13,9 +13,9 @@ from types import FrameType
 
 import httpx
 
+from services.api.access.caller import Caller
+from services.api.access.keys import generate_api_key
 from services.api.auth import service as auth_service
-from services.api.auth.scope import Caller
-from services.api.auth.security import generate_api_key
 from services.api.config import Settings
 from services.api.db import create_engine, create_sessionmaker
 from services.api.demo.load import DEMO_ADMIN_KEY_NAME, DemoKeys, load_demo

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.api.auth import repository as auth_repository
-from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
 from services.api.models import ApiKeyRow
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.imports.pisis import FollowUpLine, ProgrammingLine, parse_pisis, write_follow_up
+from services.api.imports.pisis import FollowUpLine, ProgrammingLine
+from services.api.imports.pisis_read import parse_pisis
+from services.api.imports.pisis_write import write_follow_up
 from tests.imports.workbooks import SheetSpec, xlsx_bytes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col
 
-from services.api.auth.security import hash_api_key
+from services.api.access.keys import hash_api_key
 from services.api.config import Settings
 from services.api.main import create_app
 from services.api.models import ApiKeyRow, IdempotencyRow

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from services.api.auth.cache import CallerCache
-from services.api.auth.scope import Caller
+from services.api.access.cache import CallerCache
+from services.api.access.caller import Caller
 from shared.enums import Role
 
 

@@ -16,8 +16,8 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import text
 
+from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.api.auth import repository as auth_repository
-from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
 from services.api.complaints import export, repository
 from services.api.config import Settings
 from services.api.db import create_sessionmaker

@@ -15,8 +15,8 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.api.auth.scope import Caller
-from services.api.auth.service import authenticate
+from services.api.access.authentication import authenticate
+from services.api.access.caller import Caller
 from services.api.complaints import service as complaints_service
 from services.api.complaints.router import _bound
 from services.api.models import ComplaintRow

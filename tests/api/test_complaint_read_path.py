@@ -16,8 +16,8 @@ import orjson
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.auth.cache import CallerCache
-from services.api.auth.scope import Caller
+from services.api.access.cache import CallerCache
+from services.api.access.caller import Caller
 from services.api.complaints import service as complaints_service
 from services.api.complaints.repository import complaints
 from services.api.db import FairGate

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.api.auth import repository as auth_repository
-from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
 from services.api.config import Settings
 from services.api.db import create_sessionmaker
 from services.api.main import create_app

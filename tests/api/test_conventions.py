@@ -6,6 +6,8 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
 import httpx
@@ -16,12 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlmodel import col
 
 from services.api import idempotency
-from services.api.activities import repository as activities_repository
-from services.api.indicators import repository as indicators_repository
+from services.api.areas import AREAS
 from services.api.models import ApiKeyRow, IdempotencyRow, OrganizationRow
-from services.api.organizations import repository as organizations_repository
 from services.api.pagination import _python_type
-from services.api.plans import repository as plans_repository
 from services.api.repository import RecordRepository
 from tests.api.conftest import (
     Actor,
@@ -627,8 +626,9 @@ def test_every_sort_column_has_a_cursor_type() -> None:
     # A cursor value is checked against its column's Python type: `object` would reject every cursor.
     repositories = [
         value
-        for module in (plans_repository, activities_repository, indicators_repository, organizations_repository)
-        for value in vars(module).values()
+        for area in AREAS
+        if find_spec(f"services.api.{area.package}.repository") is not None
+        for value in vars(import_module(f"services.api.{area.package}.repository")).values()
         if isinstance(value, RecordRepository)
     ]
     assert len(repositories) >= 8

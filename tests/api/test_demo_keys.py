@@ -12,10 +12,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col
 
+from services.api.access.authentication import authenticate
+from services.api.access.caller import Caller
+from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.api.auth import repository as auth_repository
 from services.api.auth import service as auth_service
-from services.api.auth.scope import Caller
-from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
 from services.api.config import Settings
 from services.api.demo.load import DEMO_ADMIN_KEY_NAME, DEMO_KEY_NAME, DemoKeys, load_demo
 from services.api.main import create_app
@@ -35,7 +36,7 @@ def admin_caller(row: ApiKeyRow) -> Caller:
 
 async def is_valid(session: AsyncSession, secret: str) -> bool:
     try:
-        await auth_service.authenticate(session, secret)
+        await authenticate(session, secret)
     except Unauthorized:
         return False
     return True

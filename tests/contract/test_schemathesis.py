@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from services.analytics.main import create_app as create_analytics_app
-from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
+from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.api.config import Settings, asyncpg_url
 from services.api.main import attach_database, create_app
 from services.api.models import ApiKeyRow

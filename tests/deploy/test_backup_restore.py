@@ -21,7 +21,7 @@ import asyncpg
 import httpx
 import pytest
 
-from services.api.auth.security import generate_api_key
+from services.api.access.keys import generate_api_key
 from services.api.config import Settings
 from services.api.main import create_app
 from services.local.database import database_name, drop_database, with_database

@@ -1,5 +1,6 @@
 """Small XLSX files built to make a naive reader slow: each is a few kilobytes, and each once held the event
-loop for seconds (see `services/api/imports/spreadsheet.py`). Shared by the tests and `bench/hostile_files.py`."""
+loop for seconds (see `services/api/files/xlsx.py` and `xlsx_guards.py`). Shared by the tests and
+`bench/hostile_files.py`."""
 
 import io
 import re

@@ -4,15 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from services.api.imports.association_layout import (
-    ParsedGoal,
-    ParsedPlan,
-    decode_spreadsheet_bytes,
-    decode_spreadsheet_text,
-    detect_delimiter,
-    is_plan_header,
-    parse_association_plan,
-)
+from services.api.files.decoding import decode_spreadsheet_bytes, decode_spreadsheet_text
+from services.api.files.delimited import detect_delimiter
+from services.api.imports.association_layout import is_plan_header, parse_association_plan
+from services.api.imports.parsed_plan import ParsedGoal, ParsedPlan
 from shared.enums import Axis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -196,7 +191,7 @@ class TestSeed:
         assert again == parse_seed()
 
     def test_is_detected_as_tab_separated(self) -> None:
-        assert detect_delimiter(SEED.read_text(encoding="utf-8")) == "\t"
+        assert detect_delimiter(SEED.read_text(encoding="utf-8"), is_plan_header) == "\t"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -311,7 +306,7 @@ class TestSmallSheets:
             activity_row('"1. Meta, con coma; y punto y coma"', '"Actividad, con coma"', 5),
         )
         text = sheet(*rows, delimiter=delimiter)
-        assert detect_delimiter(text) == delimiter
+        assert detect_delimiter(text, is_plan_header) == delimiter
         plan = parse_association_plan(text)
         assert plan.goals[0].text == "Meta, con coma; y punto y coma"
         assert plan.activities[0].text == "Actividad, con coma"

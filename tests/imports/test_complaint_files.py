@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from services.api.complaints import intake, motives
-from services.api.imports.association_layout import ParseProblem
+from services.api.files.problems import ParseProblem
 from shared.enums import Channel, ComplaintType, DatePrecision, Risk
 from shared.periods import BOGOTA
 

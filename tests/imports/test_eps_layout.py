@@ -4,12 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from services.api.imports.association_layout import (
-    ParsedPlan,
-    axis_from_name,
-    decode_spreadsheet_text,
-    parse_association_plan,
-)
+from services.api.files.decoding import decode_spreadsheet_text
+from services.api.imports.association_layout import parse_association_plan
+from services.api.imports.layout_text import axis_from_name
+from services.api.imports.parsed_plan import ParsedPlan
 from services.api.imports.spreadsheet import read_plan_file
 from shared.enums import AXIS_LABELS, Axis
 from tests.imports.workbooks import SheetSpec, tsv_rows, xlsx_bytes

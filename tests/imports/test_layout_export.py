@@ -8,7 +8,6 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.api.imports.association_layout import ParsedPlan
 from services.api.imports.layout_export import (
     COLUMNS,
     ExportActivity,
@@ -19,6 +18,7 @@ from services.api.imports.layout_export import (
     write_csv,
     write_xlsx,
 )
+from services.api.imports.parsed_plan import ParsedPlan
 from services.api.imports.spreadsheet import read_plan_file
 from shared.enums import Axis
 

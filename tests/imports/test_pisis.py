@@ -17,15 +17,17 @@ from services.api.imports.pisis import (
     ParsedPisis,
     PisisFileName,
     PisisKind,
-    PisisWriteError,
     ProgrammingLine,
     follow_up_key,
     format_file_name,
+    parse_file_name,
+    programming_key,
+)
+from services.api.imports.pisis_read import parse_pisis
+from services.api.imports.pisis_write import (
+    PisisWriteError,
     format_follow_up_line,
     format_programming_line,
-    parse_file_name,
-    parse_pisis,
-    programming_key,
     write_follow_up,
     write_programming,
 )

@@ -10,8 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from services.api.imports.association_layout import ParsedPlan, decode_spreadsheet_text, parse_association_plan
-from services.api.imports.spreadsheet import detect_format, read_plan_file, read_xlsx_rows
+from services.api.files.decoding import decode_spreadsheet_text
+from services.api.files.formats import detect_format
+from services.api.files.xlsx import read_xlsx_rows
+from services.api.imports.association_layout import is_plan_header, parse_association_plan
+from services.api.imports.parsed_plan import ParsedPlan
+from services.api.imports.spreadsheet import read_plan_file
 from tests.imports.workbooks import SheetSpec, tsv_rows, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,7 +132,7 @@ class TestMergedCells:
         # block two columns wide and two rows tall.
         merges = ["A1:E2", "A3:A4", "C3:E3", "A5:B6"]
         data = xlsx_bytes({"Hoja": SheetSpec(rows, merges=merges)})
-        result, problems = read_xlsx_rows(data)
+        result, problems = read_xlsx_rows(data, is_header=is_plan_header)
         assert problems == []
         assert result == [
             (1, ["Título alto"]),  # row 2 has nothing of its own: a tall title, not two titles
@@ -171,7 +175,7 @@ class TestValues:
             ]
         ]
         data = xlsx_bytes({"Hoja": SheetSpec(rows, cell_formats={"D1": "0%", "E1": "0.0%"})})
-        result, problems = read_xlsx_rows(data)
+        result, problems = read_xlsx_rows(data, is_header=is_plan_header)
         assert problems == []
         # A formula written by openpyxl has no computed value; a blank cell is empty.
         assert result == [
@@ -196,11 +200,11 @@ class TestValues:
 
     def test_rows_keep_their_excel_numbers(self) -> None:
         rows: list[list[object]] = [[], [], ["fila 3"], [], ["", "", "fila 5, columna C"]]
-        result, _ = read_xlsx_rows(xlsx_bytes({"Hoja": SheetSpec(rows)}))
+        result, _ = read_xlsx_rows(xlsx_bytes({"Hoja": SheetSpec(rows)}), is_header=is_plan_header)
         assert result == [(3, ["fila 3"]), (5, ["", "", "fila 5, columna C"])]
 
     def test_workbook_as_excel_writes_it(self) -> None:
-        result, problems = read_xlsx_rows(excel_like_workbook())
+        result, problems = read_xlsx_rows(excel_like_workbook(), is_header=is_plan_header)
         assert problems == []
         assert result == [
             (1, ["Meta", "Actividades", " con espacio "]),
@@ -223,7 +227,7 @@ class TestValues:
         ]
 
     def test_namespace_prefixes(self) -> None:
-        result, problems = read_xlsx_rows(excel_like_workbook(prefix="x:"))
+        result, problems = read_xlsx_rows(excel_like_workbook(prefix="x:"), is_header=is_plan_header)
         assert problems == []
         assert result[0] == (1, ["Meta", "Actividades", " con espacio "])
         assert len(result) == 3
@@ -261,7 +265,7 @@ class TestSheets:
         assert plan.goals[0].text == goal
 
     def test_unknown_sheet_lists_the_sheets(self) -> None:
-        rows, problems = read_xlsx_rows(workbook_with_sheets(), sheet="Plan 2030")
+        rows, problems = read_xlsx_rows(workbook_with_sheets(), sheet="Plan 2030", is_header=is_plan_header)
         assert rows == []
         assert codes(problems) == ["unknown_sheet"]
         assert problems[0].severity == "error"
@@ -330,7 +334,7 @@ class TestGuards:
             archive.writestr("[Content_Types].xml", CONTENT_TYPES)
             archive.writestr("xl/workbook.xml", b"<workbook/>")
             archive.writestr("xl/worksheets/sheet1.xml", bytes(5 * 1024 * 1024))
-        _, problems = read_xlsx_rows(buffer.getvalue())
+        _, problems = read_xlsx_rows(buffer.getvalue(), is_header=is_plan_header)
         assert codes(problems) == ["zip_bomb"]
         assert "se comprime más de 100 a 1" in problems[0].message
 
@@ -339,17 +343,17 @@ class TestGuards:
         plan = read_plan_file(data, file_name="plan.xlsx")
         assert problem_keys(plan) == [("error", "file_too_large", None, None)]
         assert "20.0 MB" in plan.problems[0].message
-        _, problems = read_xlsx_rows(data)
+        _, problems = read_xlsx_rows(data, is_header=is_plan_header)
         assert codes(problems) == ["file_too_large"]
         text = read_plan_file(b"Meta;Actividades\n" * (11 * 1024 * 1024 // 17), file_name="plan.csv")
         assert codes(text.problems) == ["file_too_large"]
 
     def test_size_limit_is_a_parameter(self) -> None:
-        _, problems = read_xlsx_rows(xlsx_bytes({"Plan": SheetSpec([["x"]])}), max_bytes=1000)
+        _, problems = read_xlsx_rows(xlsx_bytes({"Plan": SheetSpec([["x"]])}), max_bytes=1000, is_header=is_plan_header)
         assert codes(problems) == ["file_too_large"]
 
     def test_not_a_zip(self) -> None:
-        _, problems = read_xlsx_rows(b"PK\x03\x04 no es un zip")
+        _, problems = read_xlsx_rows(b"PK\x03\x04 no es un zip", is_header=is_plan_header)
         assert codes(problems) == ["invalid_xlsx"]
 
     def test_old_xls_or_protected_workbook(self) -> None:
@@ -362,7 +366,7 @@ class TestGuards:
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
             archive.writestr("content.xml", "<office:document-content/>")
-        _, problems = read_xlsx_rows(buffer.getvalue())
+        _, problems = read_xlsx_rows(buffer.getvalue(), is_header=is_plan_header)
         assert codes(problems) == ["invalid_xlsx"]
         assert "OpenDocument" in problems[0].message
 
@@ -370,7 +374,7 @@ class TestGuards:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        _, problems = read_xlsx_rows(buffer.getvalue())
+        _, problems = read_xlsx_rows(buffer.getvalue(), is_header=is_plan_header)
         assert codes(problems) == ["invalid_xlsx"]
 
 
@@ -393,14 +397,14 @@ class TestDamagedWorkbooks:
     )
     def test_damaged_parts(self, member: str, content: bytes) -> None:
         data = xlsx_bytes({"Plan": SheetSpec(plan_rows(["1. Meta", "Actividad", "", *months(1), "Junta"]))})
-        _, problems = read_xlsx_rows(rewrite_member(data, member, lambda _: content))
+        _, problems = read_xlsx_rows(rewrite_member(data, member, lambda _: content), is_header=is_plan_header)
         assert codes(problems) == ["invalid_xlsx"]
 
     def test_corrupted_bytes_inside_a_part(self) -> None:
         data = bytearray(xlsx_bytes({"Plan": SheetSpec(plan_rows(["1. Meta", "Actividad", "", *months(1), "J"]))}))
         start = data.find(b"xl/worksheets/sheet1.xml") + 60
         data[start : start + 40] = bytes(40)  # the CRC check fails when the part is read
-        _, problems = read_xlsx_rows(bytes(data))
+        _, problems = read_xlsx_rows(bytes(data), is_header=is_plan_header)
         assert codes(problems) == ["invalid_xlsx"]
 
 

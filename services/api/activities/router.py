@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import Response
 
+from services.api.access.policies import ReadsScope, Writes
 from services.api.activities import service
 from services.api.activities.schemas import (
     ActivityCreate,
@@ -13,7 +14,6 @@ from services.api.activities.schemas import (
     ActivityProgressUpdate,
     ActivityUpdate,
 )
-from services.api.auth.dependencies import CallerDep
 from services.api.db import SessionDep
 from services.api.pagination import PageParamsDep
 from services.api.plans.router import Cascade
@@ -36,7 +36,7 @@ progress_router = api_router(prefix="/v1/activity-progress", tags=["plans"], res
 
 @activities_router.get("", response_model=Page[Activity])
 async def list_activities(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     params: PageParamsDep,
     goal_id: uuid.UUID | None = None,
@@ -48,14 +48,14 @@ async def list_activities(
 
 
 @activities_router.post("", status_code=201, response_model=Activity, responses=WRITE_PROBLEMS)
-async def create_activity(request: Request, caller: CallerDep, session: SessionDep, body: ActivityCreate) -> Response:
+async def create_activity(request: Request, caller: Writes, session: SessionDep, body: ActivityCreate) -> Response:
     """Add an activity to a goal; dates and monthly schedule are derived from each other when one is missing."""
     row = await service.create_activity(session, caller, body)
     return record_response(request, Activity, row, status_code=201, location_route="get_activity", activity_id=row.id)
 
 
 @activities_router.get("/{activity_id}", response_model=Activity, responses=problem_responses(304))
-async def get_activity(request: Request, caller: CallerDep, session: SessionDep, activity_id: uuid.UUID) -> Response:
+async def get_activity(request: Request, caller: ReadsScope, session: SessionDep, activity_id: uuid.UUID) -> Response:
     """Read one activity."""
     row = await service.get_activity(session, caller, activity_id)
     return record_response(request, Activity, row)
@@ -64,7 +64,7 @@ async def get_activity(request: Request, caller: CallerDep, session: SessionDep,
 @activities_router.patch("/{activity_id}", response_model=Activity, responses=WRITE_PROBLEMS)
 async def update_activity(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     activity_id: uuid.UUID,
     body: ActivityUpdate,
@@ -77,7 +77,7 @@ async def update_activity(
 
 @activities_router.delete("/{activity_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def delete_activity(
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     activity_id: uuid.UUID,
     version: ExpectedVersion,
@@ -90,7 +90,7 @@ async def delete_activity(
 
 @progress_router.get("", response_model=Page[ActivityProgress])
 async def list_activity_progress(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     params: PageParamsDep,
     activity_id: uuid.UUID | None = None,
@@ -106,7 +106,7 @@ async def list_activity_progress(
 
 @progress_router.post("", status_code=201, response_model=ActivityProgress, responses=WRITE_PROBLEMS)
 async def create_activity_progress(
-    request: Request, caller: CallerDep, session: SessionDep, body: ActivityProgressCreate
+    request: Request, caller: Writes, session: SessionDep, body: ActivityProgressCreate
 ) -> Response:
     """Record what was executed of an activity in one month (not on a plan in borrador)."""
     row = await service.create_progress(session, caller, body)
@@ -122,7 +122,7 @@ async def create_activity_progress(
 
 @progress_router.get("/{progress_id}", response_model=ActivityProgress, responses=problem_responses(304))
 async def get_activity_progress(
-    request: Request, caller: CallerDep, session: SessionDep, progress_id: uuid.UUID
+    request: Request, caller: ReadsScope, session: SessionDep, progress_id: uuid.UUID
 ) -> Response:
     """Read one monthly execution record."""
     row = await service.get_progress(session, caller, progress_id)
@@ -132,7 +132,7 @@ async def get_activity_progress(
 @progress_router.patch("/{progress_id}", response_model=ActivityProgress, responses=WRITE_PROBLEMS)
 async def update_activity_progress(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     progress_id: uuid.UUID,
     body: ActivityProgressUpdate,
@@ -145,7 +145,7 @@ async def update_activity_progress(
 
 @progress_router.delete("/{progress_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def delete_activity_progress(
-    caller: CallerDep, session: SessionDep, progress_id: uuid.UUID, version: ExpectedVersion
+    caller: Writes, session: SessionDep, progress_id: uuid.UUID, version: ExpectedVersion
 ) -> Response:
     """Delete a monthly execution record."""
     await service.delete_progress(session, caller, progress_id, version)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import records
+from services.api.access.caller import Caller
 from services.api.activities.repository import activities, progress
 from services.api.activities.schemas import (
     ActivityCreate,
@@ -15,7 +16,6 @@ from services.api.activities.schemas import (
     ActivityProgressUpdate,
     ActivityUpdate,
 )
-from services.api.auth.scope import Caller
 from services.api.models import ActivityProgressRow, ActivityRow, PlanRow
 from services.api.pagination import PageParams
 from services.api.plans import service as plans_service

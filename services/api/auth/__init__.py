@@ -1,1 +1,1 @@
-"""API keys, roles and the caller's data scope."""
+"""The API-keys area: /v1/api-keys, creating, listing and revoking keys (authenticating is `services.api.access`)."""

@@ -1,12 +1,15 @@
 """Endpoints of /v1/api-keys."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
+from services.api.access import messages
+from services.api.access.caller import Caller
+from services.api.access.policies import only_roles
 from services.api.auth import service
-from services.api.auth.dependencies import CallerDep
 from services.api.auth.schemas import ApiKeyCreate
 from services.api.db import SessionDep
 from services.api.pagination import PageParamsDep
@@ -16,12 +19,19 @@ from services.kit.openapi import problem_responses
 from services.kit.responses import etag_for, json_response, resource_response
 from shared.contract import Page
 from shared.contract.access import ApiKey, ApiKeyCreated
+from shared.enums import Role
+
+# Keys are managed by administrators and by secretarías (their own keys); which keys, the service decides.
+_KEY_ROLES = (Role.ADMIN, Role.SECRETARIA)
+CreatesKeys = Annotated[Caller, Depends(only_roles(*_KEY_ROLES, refusal=messages.KEY_CREATORS))]
+ListsKeys = Annotated[Caller, Depends(only_roles(*_KEY_ROLES, refusal=messages.KEY_LISTERS))]
+ManagesKeys = Annotated[Caller, Depends(only_roles(*_KEY_ROLES, refusal=messages.KEY_MANAGERS, after_lookup=True))]
 
 router = api_router(prefix="/v1/api-keys", tags=["access"], responses=READ_PROBLEMS)
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated, responses=WRITE_PROBLEMS)
-async def create_api_key(request: Request, caller: CallerDep, session: SessionDep, body: ApiKeyCreate) -> Response:
+async def create_api_key(request: Request, caller: CreatesKeys, session: SessionDep, body: ApiKeyCreate) -> Response:
     """Create a key (admin; a secretaría for itself). The secret appears only in this response."""
     created = await service.create_key(session, caller=caller, data=body)
     location = str(request.url_for("get_api_key", api_key_id=created.id))
@@ -32,7 +42,7 @@ async def create_api_key(request: Request, caller: CallerDep, session: SessionDe
 
 @router.get("", response_model=Page[ApiKey])
 async def list_api_keys(
-    caller: CallerDep, session: SessionDep, params: PageParamsDep, include_revoked: bool = False
+    caller: ListsKeys, session: SessionDep, params: PageParamsDep, include_revoked: bool = False
 ) -> Response:
     """List the keys the caller manages, never their secrets (`sort=name`, `include_revoked=true`)."""
     rows, cursor = await service.list_keys(session, caller=caller, params=params, include_revoked=include_revoked)
@@ -40,7 +50,7 @@ async def list_api_keys(
 
 
 @router.get("/{api_key_id}", response_model=ApiKey, responses=problem_responses(304))
-async def get_api_key(request: Request, caller: CallerDep, session: SessionDep, api_key_id: uuid.UUID) -> Response:
+async def get_api_key(request: Request, caller: ManagesKeys, session: SessionDep, api_key_id: uuid.UUID) -> Response:
     """Read one key the caller manages, without its secret."""
     key = await service.get_key(session, caller=caller, key_id=api_key_id)
     return resource_response(request, key, key.version)
@@ -48,7 +58,7 @@ async def get_api_key(request: Request, caller: CallerDep, session: SessionDep, 
 
 @router.delete("/{api_key_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def revoke_api_key(
-    request: Request, caller: CallerDep, session: SessionDep, api_key_id: uuid.UUID, version: ExpectedVersion
+    request: Request, caller: ManagesKeys, session: SessionDep, api_key_id: uuid.UUID, version: ExpectedVersion
 ) -> Response:
     """Revoke a key; its next request answers 401 (within seconds on every server process)."""
     await service.revoke_key(session, caller=caller, key_id=api_key_id, expected_version=version)

@@ -1,4 +1,4 @@
-"""Authenticating callers and managing API keys."""
+"""Managing API keys: creating, listing and revoking them (authenticating with them is `services.api.access`)."""
 
 import logging
 import uuid
@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import audit
+from services.api.access import messages
+from services.api.access.caller import Caller
+from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.api.auth import repository
-from services.api.auth.cache import CallerCache
 from services.api.auth.schemas import ApiKeyCreate
-from services.api.auth.scope import Caller
-from services.api.auth.security import display_prefix, generate_api_key, hash_api_key
 from services.api.models import ApiKeyRow
 from services.api.organizations import service as organizations_service
 from services.api.pagination import PageParams
-from services.kit.errors import Forbidden, NotFound, Unauthorized, field_error
+from services.kit.errors import NotFound, field_error
 from services.kit.responses import stale_version
 from shared.contract.access import ApiKey, ApiKeyCreated
 from shared.enums import OrganizationKind, Role
@@ -36,56 +36,8 @@ ROLE_ORGANIZATION_KINDS: dict[Role, frozenset[OrganizationKind]] = {
     Role.BI_READONLY: frozenset(OrganizationKind),
 }
 
-
-def required_token(token: str | None) -> str:
-    """The bearer key; 401 without one."""
-    if not token:
-        raise Unauthorized(
-            "Envíe su clave de API en el encabezado Authorization: Bearer <clave>.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return token
-
-
-async def authenticate(session: AsyncSession, token: str | None, *, cache: CallerCache | None = None) -> Caller:
-    """The caller behind a bearer key: 401 without one or with an unknown or revoked one."""
-    key_hash = hash_api_key(required_token(token))
-    caller = cache.get(key_hash) if cache is not None else None
-    if caller is None:
-        caller = await _load_caller(session, key_hash)
-        if cache is not None:
-            cache.put(key_hash, caller)
-    return caller
-
-
-async def _load_caller(session: AsyncSession, key_hash: str) -> Caller:
-    found = await repository.get_active_key_with_organization(session, key_hash)
-    if found is None:
-        raise Unauthorized("La clave de API no existe o fue revocada.", headers={"WWW-Authenticate": "Bearer"})
-    key, organization = found
-    role = Role(key.role)
-    if role is Role.ADMIN:
-        return Caller(
-            api_key_id=key.id,
-            role=role,
-            organization_id=key.organization_id,
-            organization_kind=None,
-            visible_ids=None,
-        )
-    if organization is None or organization.deleted_at is not None:
-        raise Unauthorized("La organización de esta clave ya no existe.", headers={"WWW-Authenticate": "Bearer"})
-    kind = OrganizationKind(organization.kind)
-    visible = {organization.id}
-    if kind.is_secretaria:
-        visible |= await repository.secretaria_visible_ids(session, organization)
-    return Caller(
-        api_key_id=key.id,
-        role=role,
-        organization_id=organization.id,
-        organization_kind=kind,
-        visible_ids=frozenset(visible),
-    )
-
+# The roles a secretaría may give the keys it creates for itself.
+SECRETARIA_GRANTS = frozenset({Role.SECRETARIA, Role.BI_READONLY})
 
 ADMIN_KEY_NAME = "PARTICIPA_ADMIN_API_KEY"
 
@@ -118,8 +70,7 @@ async def revoke_keys_named(
 ) -> int:
     """Revoke the caller's earlier keys of one purpose, told apart by name: with `organization_ids`, the
     keys of those organisations; without, admin keys. Each revocation is audited like a DELETE."""
-    if not caller.is_admin:
-        raise Forbidden("Solo un administrador puede revocar claves en bloque.")
+    caller.ensure_admin(messages.ADMIN_REVOKES_IN_BULK)
     revoked = await repository.revoke_active_keys(
         session, name=name, organization_ids=organization_ids, keep_id=keep_id
     )
@@ -129,13 +80,11 @@ async def revoke_keys_named(
 
 
 async def create_key(session: AsyncSession, *, caller: Caller, data: ApiKeyCreate) -> ApiKeyCreated:
-    if not caller.is_admin:
-        if caller.role is not Role.SECRETARIA:
-            raise Forbidden("Solo un administrador o una secretaría (para sí misma) pueden crear claves.")
-        if data.organization_id != caller.organization_id:
-            raise Forbidden("Una secretaría solo puede crear claves para sí misma.")
-        if data.role not in (Role.SECRETARIA, Role.BI_READONLY):
-            raise Forbidden("Una secretaría solo puede crear claves secretaria o bi_readonly.")
+    """A key for `data`; the route lets only an administrator or a secretaría call this, and a secretaría
+    creates keys only for itself, of its own role or bi_readonly (never one that sees more than it does)."""
+    caller.ensure_member((data.organization_id,), messages.SECRETARIA_KEYS_FOR_ITSELF)
+    if data.role not in SECRETARIA_GRANTS:
+        caller.ensure_admin(messages.SECRETARIA_KEY_ROLES)
     if data.role is Role.ADMIN:
         if data.organization_id is not None:
             raise field_error("organization_id", "Las claves admin son globales: no llevan organización.")
@@ -144,7 +93,7 @@ async def create_key(session: AsyncSession, *, caller: Caller, data: ApiKeyCreat
             raise field_error("organization_id", f"Una clave {data.role.value} pertenece a una organización.")
         organization = await organizations_service.find_organization(session, data.organization_id)
         if organization is None:
-            raise field_error("organization_id", "No existe una organización con ese identificador.")
+            raise field_error("organization_id", messages.NO_SUCH_ORGANIZATION)
         kind = OrganizationKind(organization.kind)
         if kind not in ROLE_ORGANIZATION_KINDS[data.role]:
             raise field_error(
@@ -169,8 +118,6 @@ async def create_key(session: AsyncSession, *, caller: Caller, data: ApiKeyCreat
 async def list_keys(
     session: AsyncSession, *, caller: Caller, params: PageParams, include_revoked: bool
 ) -> tuple[Sequence[ApiKeyRow], str | None]:
-    if not caller.is_admin and caller.role is not Role.SECRETARIA:
-        raise Forbidden("Solo un administrador o una secretaría pueden listar claves.")
     organization_id = None if caller.is_admin else caller.organization_id
     return await repository.list_keys(session, params, organization_id=organization_id, include_revoked=include_revoked)
 
@@ -179,8 +126,7 @@ async def get_manageable_key(session: AsyncSession, *, caller: Caller, key_id: u
     row = await repository.get_key(session, key_id)
     if row is None or (not caller.is_admin and row.organization_id != caller.organization_id):
         raise NotFound("No existe una clave con ese identificador.")
-    if not caller.is_admin and caller.role is not Role.SECRETARIA:
-        raise Forbidden("Solo un administrador o una secretaría pueden revocar claves.")
+    caller.ensure_allowed()  # the route's policy (administrators and secretarías), once the key was found
     return row
 
 

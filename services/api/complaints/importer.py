@@ -7,7 +7,6 @@ complaints, one for their people), never row by row. Personal data go to `compla
 the report: its messages name the column, not the value.
 """
 
-import hashlib
 import uuid
 from collections import Counter
 from datetime import datetime
@@ -15,16 +14,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.auth.scope import Caller
+from services.api.access import messages
+from services.api.access.caller import Caller
 from services.api.complaints import intake, repository
 from services.api.complaints import service as complaints_service
-from services.api.config import get_settings
-from services.api.imports import service as imports_service
-from services.api.imports.association_layout import ParseProblem
-from services.api.imports.deadline import ParseBudget
+from services.api.files.budget import ParseBudget
+from services.api.files.importing import ImportOutcome, Upload, keep_report, write_or_roll_back
+from services.api.files.problems import ParseProblem, problem
 from services.api.models import ImportRow, OrganizationRow
 from services.api.organizations import service as organizations_service
-from services.kit.errors import ApiError, Forbidden, NotFound, field_error
+from services.kit.errors import NotFound, field_error
 from shared import deadlines
 from shared.periods import BOGOTA
 
@@ -35,7 +34,7 @@ MAX_PROBLEMS_PER_CODE = 200
 class _Problems:
     """The report's problems, at most :data:`MAX_PROBLEMS_PER_CODE` rows listed per code."""
 
-    def __init__(self, outcome: imports_service.Outcome) -> None:
+    def __init__(self, outcome: ImportOutcome) -> None:
         self.outcome = outcome
         self.seen: Counter[str] = Counter()
 
@@ -61,15 +60,14 @@ class _Problems:
 
 
 async def _organization(session: AsyncSession, caller: Caller, organization_id: uuid.UUID | None) -> OrganizationRow:
-    if not caller.can_write:
-        raise Forbidden("Las claves bi_readonly solo pueden leer.")
+    caller.ensure_allowed()  # the route's policy refuses bi_readonly keys before any lookup, as it always did
     target = organization_id or caller.organization_id
     if target is None:
         raise field_error("organization_id", "Una clave admin debe indicar la organización receptora.")
     try:
         organization = await organizations_service.get_organization(session, caller, target)
     except NotFound:
-        raise field_error("organization_id", "No existe una organización con ese identificador.") from None
+        raise field_error("organization_id", messages.NO_SUCH_ORGANIZATION) from None
     caller.ensure_writable(organization.id, "una organización")
     return organization
 
@@ -109,25 +107,19 @@ async def import_complaints_file(
     Reading the file and drafting its rows run in a worker thread within `parse_timeout_s` (the settings' by
     default), else `ParseTimeout` (422).
     """
-    budget = ParseBudget(parse_timeout_s if parse_timeout_s is not None else get_settings().parse_timeout_s)
+    budget = ParseBudget.within(parse_timeout_s)
     now = now or complaints_service.now_utc()
-    size = max(size_bytes or 0, len(data))
+    upload = Upload(data, file_name, size_bytes, sha256)
     organization = await _organization(session, caller, organization_id)
-    outcome = imports_service.Outcome()
+    outcome = ImportOutcome()
     problems = _Problems(outcome)
     counts = {"complaints": 0, "already_present": 0, "people": 0}
     parsed: intake.ComplaintFile | None = None
     drafts: list[intake.Draft] = []
-    if size > imports_service.MAX_IMPORT_BYTES:
-        outcome.error(
-            "file_too_large",
-            f"El archivo pesa {f'{size / (1024 * 1024):.1f}'.replace('.', ',')} MB y el máximo es "
-            f"{imports_service.MAX_IMPORT_BYTES // (1024 * 1024)} MB; divídalo en varios archivos.",
-        )
-    else:
+    if not outcome.refuse_too_large(upload.size, "divídalo en varios archivos."):
         parsed = await budget.run(intake.read_complaint_file, data, file_name=file_name, sheet=sheet)
-        for problem in parsed.problems:
-            problems.add(problem)
+        for found in parsed.problems:
+            problems.add(found)
         if parsed.profile is not None and not outcome.has_errors:
             context = await _context(session, organization, year, now)
             drafts = await budget.run(intake.draft_rows, parsed, context, on_problem=problems.add)
@@ -141,13 +133,13 @@ async def import_complaints_file(
         for draft in drafts:
             if draft.complaint.radicado in present:
                 problems.add(
-                    ParseProblem(
+                    problem(
                         "warning",
                         "already_present",
-                        draft.row,
-                        radicado_column,
                         f"La queja {draft.complaint.radicado} ya está registrada en la organización; no se "
                         "importa de nuevo.",
+                        draft.row,
+                        radicado_column,
                     )
                 )
         drafts = [draft for draft in drafts if draft.complaint.radicado not in present]
@@ -156,72 +148,48 @@ async def import_complaints_file(
     without_radicado = sum(1 for draft in drafts if draft.complaint.radicado is None)
     if without_radicado:
         problems.add(
-            ParseProblem(
+            problem(
                 "warning",
                 "radicado_generated",
-                None,
-                None,
                 f"{without_radicado} filas no traen radicado: se les genera uno, y si el archivo se vuelve a "
                 "importar esas filas se registran otra vez.",
             )
         )
     problems.summarise()
 
-    blocked = outcome.has_errors or bool(outcome.unaccepted_warnings(accepted_warnings))
-    applied = False
-    if drafts and not outcome.has_errors:
-        savepoint = await session.begin_nested()
+    async def write() -> None:
+        if not drafts:
+            return  # every row was already there (and accepted as such): a commit that adds nothing
         try:
             counts["people"] = await _write(session, organization, drafts, now)
-        except ApiError as error:
-            outcome.error("rule_violation", error.detail)
-            await savepoint.rollback()
-            blocked = True
         except repository.CopyConflict:
             outcome.error(
                 "concurrent_import",
                 "Otra solicitud registró al mismo tiempo quejas con estos radicados; envíe el archivo de nuevo.",
             )
-            await savepoint.rollback()
-            blocked = True
         except repository.CopyRejected as rejected:
             outcome.error(
                 "write_rejected",
                 f"La base de datos rechazó las filas (código {rejected.sqlstate}); no se guardó nada. "
                 "Revise el archivo o informe el código al administrador.",
             )
-            await savepoint.rollback()
-            blocked = True
-        else:
-            if dry_run or blocked:
-                await savepoint.rollback()
-            else:
-                await savepoint.commit()
-                applied = True
-    elif not dry_run and not blocked:
-        applied = True  # every row was already there (and accepted as such): a commit that adds nothing
-    status = "committed" if applied else ("rejected" if blocked else "dry_run")
-    return await imports_service.store_report(
+
+    status = await write_or_roll_back(
+        session, outcome, write, ready=True, dry_run=dry_run, accepted_warnings=accepted_warnings
+    )
+    return await keep_report(
         session,
         caller,
-        {
-            "id": uuid.uuid4(),
-            "kind": "complaints",
-            "organization_id": organization.id,
-            "api_key_id": caller.api_key_id,
-            "file_name": file_name[:300],
-            "sha256": sha256 or hashlib.sha256(data).hexdigest(),
-            "size_bytes": size,
-            "format": parsed.format if parsed else "unknown",
-            "layout": parsed.profile if parsed else None,
-            "status": status,
-            "plan_id": None,
-            "year": year,
-            "counts": counts,
-            "problems": outcome.problems,
-            "differences": [],
-        },
+        kind="complaints",
         resource="complaint_import",
+        organization_id=organization.id,
+        upload=upload,
+        status=status,
+        outcome=outcome,
+        file_format=parsed.format if parsed else "unknown",
+        layout=parsed.profile if parsed else None,
+        year=year,
+        counts=counts,
     )
 
 

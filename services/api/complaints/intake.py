@@ -2,7 +2,7 @@
 
 Pure: bytes in, drafts and problems out; the catalogue of motives and the register of entities come in
 as arguments, so nothing here touches the database. The file readers, encodings and format detection are
-the plan importer's (`services.api.imports`).
+the file platform's (`services.api.files`), the same the plan importer reads with.
 
 Two column profiles, told apart by the header row (found among the first rows, matched by normalised
 synonyms, never by position):
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,14 +38,13 @@ from pydantic import ValidationError
 
 from services.api.complaints.motives import name_key
 from services.api.complaints.schemas import ComplaintCreate, PersonIn
-from services.api.imports.association_layout import (
-    ParseProblem,
-    SheetRow,
-    decode_spreadsheet_bytes,
-    read_delimited_rows,
-)
-from services.api.imports.deadline import check_deadline
-from services.api.imports.spreadsheet import FileFormat, detect_format, read_xlsx_rows
+from services.api.files.budget import check_deadline
+from services.api.files.cells import SheetRow, column_letter, fold
+from services.api.files.decoding import decode_spreadsheet_bytes
+from services.api.files.delimited import read_delimited_rows
+from services.api.files.formats import FileFormat, detect_format
+from services.api.files.problems import ParseProblem, blocks, problem
+from services.api.files.xlsx import read_xlsx_rows
 from services.kit.errors import validation_errors
 from shared.enums import Channel, ComplaintType, DatePrecision, Risk
 from shared.periods import BOGOTA
@@ -65,9 +63,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=BOGOTA)
 
 def header_key(cell: str) -> str:
     """A header cell reduced for matching: ``Fecha de Radicación`` → ``fecha_de_radicacion``."""
-    decomposed = unicodedata.normalize("NFKD", cell.casefold())
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return "_".join(re.findall(r"[a-z0-9]+", folded))
+    return "_".join(re.findall(r"[a-z0-9]+", fold(cell)))
 
 
 def _synonyms(**fields: Iterable[str]) -> dict[str, str]:
@@ -275,34 +271,16 @@ class ComplaintFile:
     problems: list[ParseProblem] = field(default_factory=list)
 
 
-def column_letter(index: int) -> str:
-    """0 → ``A``, 26 → ``AA``."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
-
-
-def _error(code: str, message: str, row: int | None = None, column: str | None = None) -> ParseProblem:
-    return ParseProblem("error", code, row, column, message)
-
-
-def _warning(code: str, message: str, row: int | None = None, column: str | None = None) -> ParseProblem:
-    return ParseProblem("warning", code, row, column, message)
-
-
 def read_complaint_file(data: bytes, *, file_name: str, sheet: str | None = None) -> ComplaintFile:
     """Split an uploaded complaint file into rows under its header; never raises."""
     file_format = detect_format(data, file_name)
     result = ComplaintFile(format=file_format, profile=None)
     if not data.strip():
-        result.problems.append(_error("empty_file", "El archivo está vacío."))
+        result.problems.append(problem("error", "empty_file", "El archivo está vacío."))
         return result
     if file_format == "pisis":
         result.problems.append(
-            _error("unsupported_format", "El archivo es un plano PISIS de planes, no un archivo de quejas.")
+            problem("error", "unsupported_format", "El archivo es un plano PISIS de planes, no un archivo de quejas.")
         )
         return result
     if file_format == "xlsx":
@@ -311,16 +289,17 @@ def read_complaint_file(data: bytes, *, file_name: str, sheet: str | None = None
         text, decoding = decode_spreadsheet_bytes(data)
         problems = list(decoding)
         rows = []
-        if not any(problem.severity == "error" for problem in problems):
+        if not blocks(problems):
             rows, row_problems = read_delimited_rows(text, is_header=is_complaint_header)
             problems += row_problems
     result.problems.extend(problems)
-    if any(problem.severity == "error" for problem in problems):
+    if blocks(problems):
         return result
     header = find_header(rows)
     if header is None:
         result.problems.append(
-            _error(
+            problem(
+                "error",
                 "missing_header",
                 "No se encontró la fila de encabezado: debe nombrar al menos tres columnas conocidas, entre ellas "
                 "el tipo, la fecha de radicación, el mes o el radicado (plantilla: radicado, filed_at, type, "
@@ -333,7 +312,9 @@ def read_complaint_file(data: bytes, *, file_name: str, sheet: str | None = None
     result.columns = {name: column_letter(index) for name, index in header.columns.items()}
     for name in header.unknown:
         result.problems.append(
-            _warning("unknown_column", f"La columna «{name[:80]}» no corresponde a ningún campo y no se importa.")
+            problem(
+                "warning", "unknown_column", f"La columna «{name[:80]}» no corresponde a ningún campo y no se importa."
+            )
         )
     for number, cells in rows:
         check_deadline()
@@ -347,7 +328,9 @@ def read_complaint_file(data: bytes, *, file_name: str, sheet: str | None = None
         if values:
             result.rows.append(FileRow(number, values))
     if not result.rows:
-        result.problems.append(_error("no_rows", "El archivo no tiene quejas debajo del encabezado.", header.row))
+        result.problems.append(
+            problem("error", "no_rows", "El archivo no tiene quejas debajo del encabezado.", header.row)
+        )
     return result
 
 
@@ -359,8 +342,7 @@ def read_complaint_file(data: bytes, *, file_name: str, sheet: str | None = None
 @functools.lru_cache(maxsize=4096)
 def value_key(text: str) -> str:
     """A cell value reduced for vocabulary matching: lower case, no accents, `_` as a space, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("_", " "))
-    return " ".join("".join(char for char in decomposed if not unicodedata.combining(char)).split())
+    return " ".join(fold(text.replace("_", " ")).split())
 
 
 def _vocabulary(pairs: Mapping[str, Iterable[str]]) -> dict[str, str]:
@@ -601,10 +583,10 @@ class _RowProblems:
         self.problems: list[ParseProblem] = []
 
     def error(self, code: str, name: str | None, message: str) -> None:
-        self.problems.append(_error(code, message, self.row, self._column(name)))
+        self.problems.append(problem("error", code, message, self.row, self._column(name)))
 
     def warning(self, code: str, name: str | None, message: str) -> None:
-        self.problems.append(_warning(code, message, self.row, self._column(name)))
+        self.problems.append(problem("warning", code, message, self.row, self._column(name)))
 
     def _column(self, name: str | None) -> str | None:
         return self.columns.get(name, name) if name else None
@@ -902,20 +884,21 @@ def draft_rows(parsed: ComplaintFile, context: Context, *, on_problem: Callable[
     for row in parsed.rows:
         check_deadline()
         draft, problems = draft_row(row, parsed.profile, context, parsed.columns)
-        for problem in problems:
-            if problem.code == "status_not_imported":
+        for found in problems:
+            if found.code == "status_not_imported":
                 if status_warned:
                     continue
                 status_warned = True
-                problem = ParseProblem(problem.severity, problem.code, None, problem.column, problem.message)
-            on_problem(problem)
+                found = problem(found.severity, found.code, found.message, None, found.column)
+            on_problem(found)
         if draft is None:
             continue
         radicado = draft.complaint.radicado
         if radicado is not None:
             if radicado in seen:
                 on_problem(
-                    _error(
+                    problem(
+                        "error",
                         "duplicate_radicado",
                         f"El radicado {radicado} ya aparece en la fila {seen[radicado]} del archivo.",
                         row.row,

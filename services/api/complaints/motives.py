@@ -12,11 +12,11 @@ Pure: reads the packaged file with `importlib.resources`, no database.
 import csv
 import functools
 import io
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
 
+from services.api.files.cells import fold
 from shared.enums import MotiveLevel
 
 PACKAGED_FILE = "supersalud_pqrd_vocabularios.csv"
@@ -84,6 +84,5 @@ def catalogue() -> tuple[Motive, ...]:
 
 
 def name_key(name: str) -> str:
-    """A motive name reduced for matching: upper case, no accents, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", name.upper())
-    return " ".join("".join(char for char in decomposed if not unicodedata.combining(char)).split())
+    """A motive or entity name reduced for matching: folded (no case, no accents), single spaces."""
+    return " ".join(fold(name).split())

@@ -22,7 +22,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     text,
     update,
@@ -33,7 +32,8 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
+from services.api.access.scope import visible_to
 from services.api.db import DriverConnection
 from services.api.faults import register_unique_constraint
 from services.api.models import (
@@ -49,7 +49,8 @@ from services.api.models import (
 )
 from services.api.models.complaint import COMPLAINT_SEARCH, UNANSWERED_WITH_TERM, RollupGroupColumns
 from services.api.pagination import PageParams
-from services.api.repository import RecordRepository, among, driver_param
+from services.api.repository import RecordRepository, driver_param
+from services.api.sql import among
 from shared.enums import ComplaintStatus, DatePrecision, Timeliness
 
 # Complaints are visible to the receiving organisation and to the organisation complained about.
@@ -294,10 +295,9 @@ def _rollup_select(
     expressions = rollup_expressions(table)
     keys = [expressions[name].label(name) for name in question.group_by]
     statement = select(*keys, *also_grouped, *measures)
-    if caller.visible_ids is not None:
-        statement = statement.where(
-            or_(among(col(table.organization_id), caller.visible_ids), among(col(table.entity_id), caller.visible_ids))
-        )
+    in_scope = visible_to(caller, col(table.organization_id), col(table.entity_id))
+    if in_scope is not None:
+        statement = statement.where(in_scope)
     for name, value in question.equals.items():
         if value is not None:
             statement = statement.where(expressions[name] == value)

@@ -9,7 +9,9 @@ from fastapi import Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from services.api.auth.dependencies import CallerDep
+from services.api.access import messages
+from services.api.access.caller import Caller
+from services.api.access.policies import AnyKey, ChecksEachItem, ReadsScope, Writes, all_roles_but
 from services.api.batch import run_batch
 from services.api.complaints import importer, service
 from services.api.complaints.schemas import (
@@ -20,8 +22,11 @@ from services.api.complaints.schemas import (
     ComplaintUpdate,
 )
 from services.api.db import SessionDep, read_connection
-from services.api.imports.deadline import parse_timeout_of
-from services.api.imports.router import (
+from services.api.files.budget import parse_timeout_of
+from services.api.files.uploads import (
+    AcceptWarningsForm,
+    DryRunForm,
+    SheetForm,
     accepted_warnings_of,
     form_boolean,
     form_uuid,
@@ -49,8 +54,18 @@ from shared.contract.complaints import (
     DeadlinePreview,
 )
 from shared.contract.imports import ImportReport
-from shared.enums import Channel, ComplaintStatus, ComplaintType, MotiveLevel, Risk, Timeliness
+from shared.enums import Channel, ComplaintStatus, ComplaintType, MotiveLevel, Risk, Role, Timeliness
 from shared.periods import BOGOTA
+
+# Associations see aggregates of their institution, not rows, so they may not export; bi_readonly may, since
+# nothing in the export is personal data. Personal data is for the roles that handle complaints; which
+# complaints an EPS or IPS may see it for (those it received or is complained about), the service decides.
+_EXPORTS = all_roles_but(Role.ASOCIACION, refusal=messages.ASSOCIATION_NO_EXPORT)
+_READS_PEOPLE = all_roles_but(
+    Role.BI_READONLY, Role.ASOCIACION, refusal=messages.ROLE_NO_PERSONAL_DATA, after_lookup=True
+)
+ExportsComplaints = Annotated[Caller, Depends(_EXPORTS)]
+ReadsPersonalData = Annotated[Caller, Depends(_READS_PEOPLE)]
 
 # Complaint ids only match UUIDs, so `/v1/complaints/counts` never reaches a complaint route; a path that
 # is no complaint id answers 405 with the methods the path does serve.
@@ -109,7 +124,7 @@ class ComplaintListQuery(PageQuery, _ComplaintListFilters):
 
 @complaints_router.get("", response_model=Page[Complaint])
 async def list_complaints(
-    request: Request, caller: CallerDep, query: Annotated[ComplaintListQuery, Query()]
+    request: Request, caller: ReadsScope, query: Annotated[ComplaintListQuery, Query()]
 ) -> Response:
     """List the complaints the caller received, those against it, and those in a secretaría's scope."""
     params = query.page_params()
@@ -166,7 +181,7 @@ def _compact(model: BaseModel) -> Response:
 
 @complaints_router.get("/counts", response_model=ComplaintCounts, response_model_exclude_unset=True)
 async def count_complaints(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     filters: AggregateFiltersDep,
     group_by: Annotated[str | None, _GROUP_BY] = None,
@@ -178,7 +193,7 @@ async def count_complaints(
 
 @complaints_router.get("/stats", response_model=ComplaintStats, response_model_exclude_unset=True)
 async def complaint_stats(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     filters: AggregateFiltersDep,
     group_by: Annotated[str | None, _GROUP_BY] = None,
@@ -221,7 +236,7 @@ _EXPORT_CONTENT = {
 @complaints_router.get("/export", response_class=StreamingResponse, responses={200: {"content": _EXPORT_CONTENT}})
 async def export_complaints(
     request: Request,
-    caller: CallerDep,
+    caller: ExportsComplaints,
     session: SessionDep,
     filters: AggregateFiltersDep,
     format: Annotated[
@@ -241,7 +256,7 @@ async def export_complaints(
 
 
 @complaints_router.post("", status_code=201, response_model=Complaint, responses=WRITE_PROBLEMS)
-async def create_complaint(request: Request, caller: CallerDep, session: SessionDep, body: ComplaintCreate) -> Response:
+async def create_complaint(request: Request, caller: Writes, session: SessionDep, body: ComplaintCreate) -> Response:
     """File a complaint; the radicado is generated when missing and the legal deadline is derived."""
     row = await service.create_complaint(session, caller, body)
     return record_response(
@@ -255,7 +270,7 @@ async def create_complaint(request: Request, caller: CallerDep, session: Session
 
 
 @complaints_router.get("/{complaint_id:uuid}", response_model=Complaint, responses=problem_responses(304))
-async def get_complaint(request: Request, caller: CallerDep, complaint_id: uuid.UUID) -> Response:
+async def get_complaint(request: Request, caller: ReadsScope, complaint_id: uuid.UUID) -> Response:
     """Read one complaint with its deadline, timeliness and time left; never personal data."""
     # The hottest read: one statement on a pooled connection, held only for it; JSON straight from the row.
     async with read_connection(request) as connection:
@@ -266,7 +281,7 @@ async def get_complaint(request: Request, caller: CallerDep, complaint_id: uuid.
 @complaints_router.patch("/{complaint_id:uuid}", response_model=Complaint, responses=WRITE_PROBLEMS)
 async def update_complaint(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     complaint_id: uuid.UUID,
     body: ComplaintUpdate,
@@ -278,7 +293,7 @@ async def update_complaint(
 
 
 @complaints_router.get("/{complaint_id:uuid}/events", response_model=ComplaintEvents)
-async def list_complaint_events(caller: CallerDep, session: SessionDep, complaint_id: uuid.UUID) -> Response:
+async def list_complaint_events(caller: ReadsScope, session: SessionDep, complaint_id: uuid.UUID) -> Response:
     """The complaint's event log in log order: the source of its status and deadline."""
     rows = await service.list_events(session, caller, complaint_id)
     return json_response(ComplaintEvents(items=[service.event_contract(row) for row in rows]))
@@ -289,7 +304,7 @@ async def list_complaint_events(caller: CallerDep, session: SessionDep, complain
 )
 async def create_complaint_event(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     complaint_id: uuid.UUID,
     body: ComplaintEventCreate,
@@ -319,7 +334,7 @@ async def create_complaint_event(
 
 
 @complaints_router.get("/{complaint_id:uuid}/person", response_model=ComplaintPeople)
-async def get_complaint_person(caller: CallerDep, session: SessionDep, complaint_id: uuid.UUID) -> Response:
+async def get_complaint_person(caller: ReadsPersonalData, session: SessionDep, complaint_id: uuid.UUID) -> Response:
     """Personal data of the petitioner and the affected person; only roles that need them, and every read is logged."""
     people = await service.read_people(session, caller, complaint_id)
     return json_response(people, headers={"Cache-Control": "no-store"})
@@ -327,7 +342,7 @@ async def get_complaint_person(caller: CallerDep, session: SessionDep, complaint
 
 @deadlines_router.get("/preview", response_model=DeadlinePreview)
 async def preview_deadline(
-    caller: CallerDep,
+    caller: AnyKey,
     filed_at: Annotated[str, Query(max_length=40, description="Instante de radicación RFC 3339 con zona.")],
     type: ComplaintType,
     risk: Risk | None = None,
@@ -340,7 +355,7 @@ async def preview_deadline(
 
 @calendar_router.get("/business-days", response_model=BusinessDays)
 async def count_business_days(
-    caller: CallerDep,
+    caller: AnyKey,
     start: Annotated[date, Query(alias="from", description="Primer día (inclusive).")],
     end: Annotated[date, Query(alias="to", description="Último día (inclusive).")],
 ) -> Response:
@@ -350,7 +365,7 @@ async def count_business_days(
 
 @complaints_router.post(":batch", status_code=207, response_model=BatchResult, responses=WRITE_PROBLEMS)
 async def create_complaints_batch(
-    request: Request, caller: CallerDep, session: SessionDep, body: ComplaintBatch
+    request: Request, caller: ChecksEachItem, session: SessionDep, body: ComplaintBatch
 ) -> Response:
     """File up to 1,000 complaints; each is applied or rejected on its own (207, one result per item)."""
 
@@ -374,7 +389,7 @@ async def create_complaints_batch(
 )
 async def import_complaints(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     file: Annotated[
         UploadFile,
@@ -386,11 +401,9 @@ async def import_complaints(
     year: Annotated[
         str | None, Form(description="Año de las filas que solo traen el mes (sin columna de año).")
     ] = None,
-    dry_run: Annotated[str | None, Form(description="true (por defecto): revisar sin escribir.")] = None,
-    accept_warnings: Annotated[
-        str | None, Form(description="true, o códigos de advertencia separados por comas.")
-    ] = None,
-    sheet: Annotated[str | None, Form(description="Hoja del XLSX; por defecto la primera con encabezado.")] = None,
+    dry_run: DryRunForm = None,
+    accept_warnings: AcceptWarningsForm = None,
+    sheet: SheetForm = None,
 ) -> Response:
     """Import complaints from a file (dry run by default): all or nothing, every problem with row and column."""
     data, size, sha256 = await read_upload(file)
@@ -414,7 +427,7 @@ async def import_complaints(
 
 @motives_router.get("", response_model=ComplaintMotives)
 async def list_complaint_motives(
-    caller: CallerDep,
+    caller: AnyKey,
     session: SessionDep,
     valid_on: Annotated[
         str | None,

@@ -19,7 +19,8 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.api import audit, records
-from services.api.auth.scope import Caller
+from services.api.access import messages
+from services.api.access.caller import Caller
 from services.api.complaints import export, repository
 from services.api.complaints.repository import complaints
 from services.api.complaints.schemas import ComplaintCreate, ComplaintEventCreate, ComplaintUpdate, PersonIn
@@ -28,7 +29,7 @@ from services.api.models import ComplaintEventRow, ComplaintPersonRow, Complaint
 from services.api.models.complaint import NO_DUE_AT
 from services.api.organizations import service as organizations_service
 from services.api.pagination import PageParams
-from services.kit.errors import Conflict, Forbidden, NotFound, Unprocessable, field_error
+from services.kit.errors import Conflict, NotFound, Unprocessable, field_error
 from services.kit.responses import json_bytes, stale_version
 from shared import calendar, deadlines
 from shared.contract import ProblemFieldError
@@ -255,10 +256,7 @@ def records_page_json(records: Sequence[asyncpg.Record], next_cursor: str | None
 
 def _ensure_may_write(caller: Caller, row: ComplaintRow) -> None:
     """Only the receiving organisation (or admin) handles a complaint; the one complained about only reads it."""
-    if not caller.can_write:
-        raise Forbidden("Las claves bi_readonly solo pueden leer.")
-    if not caller.is_admin and caller.organization_id != row.organization_id:
-        raise Forbidden("Solo la organización que recibió la queja puede tramitarla o modificarla.")
+    caller.ensure_owner(row.organization_id, messages.RECEIVER_HANDLES_COMPLAINT)
 
 
 async def get_complaint(session: AsyncSession, caller: Caller, complaint_id: uuid.UUID) -> ComplaintRow:
@@ -519,11 +517,8 @@ async def export_complaints(
 ) -> ComplaintExport:
     """The caller's live complaints without personal data, as a stream; the export itself is audited.
 
-    Associations see aggregates of their institution, not rows, so they may not export; `bi_readonly` may,
-    since nothing in the export is personal data.
+    The route lets every role but asociacion call this (associations read aggregates, not rows).
     """
-    if caller.role is Role.ASOCIACION:
-        raise Forbidden("El rol asociacion consulta agregados (counts, stats), no la exportación de quejas.")
     sql = repository.export_sql(
         caller,
         equals={"entity_id": filters.entity_id, "type": filters.type, "channel": filters.channel, "risk": filters.risk},
@@ -573,21 +568,19 @@ async def generate_radicado(session: AsyncSession, organization: OrganizationRow
 async def _receiving_organization(
     session: AsyncSession, caller: Caller, requested: uuid.UUID | None
 ) -> OrganizationRow:
-    if not caller.can_write:
-        raise Forbidden("Las claves bi_readonly solo pueden leer.")
+    # Also reached per item of a batch, whose route lets every key in: each item is refused on its own.
+    caller.ensure_owner(requested or caller.organization_id, messages.FILES_FOR_OWN_ORGANIZATION)
     if caller.is_admin:
         if requested is None:
             raise field_error("organization_id", "Una clave admin debe indicar la organización receptora.")
         organization = await organizations_service.find_organization(session, requested)
         if organization is None:
-            raise field_error("organization_id", "No existe una organización con ese identificador.")
+            raise field_error("organization_id", messages.NO_SUCH_ORGANIZATION)
         return organization
-    if requested is not None and requested != caller.organization_id:
-        raise Forbidden("Solo puede radicar quejas recibidas por su propia organización.")
     assert caller.organization_id is not None
     organization = await organizations_service.find_organization(session, caller.organization_id)
     if organization is None:
-        raise NotFound("La organización de esta clave ya no existe.")
+        raise NotFound(messages.KEY_ORGANIZATION_GONE)
     return organization
 
 
@@ -668,7 +661,7 @@ async def create_complaint(
     # patient, so the entity need not be in the receiver's scope (the register of entities is public, REPS).
     entity = await organizations_service.find_organization(session, data.entity_id)
     if entity is None:
-        raise field_error("entity_id", "No existe una organización con ese identificador.")
+        raise field_error("entity_id", messages.NO_SUCH_ORGANIZATION)
     filed_at = filing_instant(data.filed_at, data.date_precision)
     _check_filing(filed_at, data.type, data.risk, now)
     await check_motive(session, data.motive_code, filed_at)
@@ -843,7 +836,7 @@ async def _transfer(
         raise field_error("to_organization_id", "El traslado debe ser a otra organización.")
     receiver = await organizations_service.find_organization(session, to_organization_id)
     if receiver is None:
-        raise field_error("to_organization_id", "No existe una organización con ese identificador.")
+        raise field_error("to_organization_id", messages.NO_SUCH_ORGANIZATION)
     state = deadlines.compute_deadline(received_at, row.type, row.risk, row.minor, (), now=now)
     values: dict[str, Any] = {
         "organization_id": receiver.id,
@@ -882,10 +875,11 @@ async def _transfer(
 
 
 def _ensure_may_read_people(caller: Caller, row: ComplaintRow) -> None:
-    if caller.role in (Role.BI_READONLY, Role.ASOCIACION):
-        raise Forbidden(f"El rol {caller.role} no puede consultar datos personales.")
-    if caller.role is Role.EPS_IPS and caller.organization_id not in (row.organization_id, row.entity_id):
-        raise Forbidden("Solo la organización que recibió la queja o contra la que se presentó puede ver estos datos.")
+    """The route admits only the roles that handle complaints; of those, an EPS or IPS reads the people of
+    the complaints it received or is complained about, a secretaría those of its scope."""
+    caller.ensure_allowed()  # the route's policy (bi_readonly and asociacion), once the complaint was found
+    if caller.role is Role.EPS_IPS:
+        caller.ensure_member((row.organization_id, row.entity_id), messages.PERSONAL_DATA_PARTIES)
 
 
 def _person(row: ComplaintPersonRow | None) -> ComplaintPerson | None:

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from services.api.access.caller import Caller
 from services.api.auth import service as auth_service
 from services.api.auth.schemas import ApiKeyCreate
-from services.api.auth.scope import Caller
 from services.api.complaints import service as complaints_service
 from services.api.complaints.schemas import ComplaintCreate, ComplaintEventCreate
 from services.api.imports import service as imports_service

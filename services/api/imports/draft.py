@@ -5,7 +5,7 @@ and (for follow-up files) the execution of each activity. Pure: no database, no 
 from dataclasses import dataclass, field
 from datetime import date
 
-from services.api.imports.association_layout import ParsedPlan
+from services.api.imports.parsed_plan import ParsedPlan
 from services.api.imports.pisis import ParsedPisis, PisisKind
 
 ActivityKey = tuple[str, str, str, str]

@@ -10,18 +10,11 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access.caller import Caller
 from services.api.activities import service as activities_service
-from services.api.auth.scope import Caller
 from services.api.imports.layout_export import ExportActivity, ExportAxis, ExportGoal, ExportPlan, write_csv, write_xlsx
-from services.api.imports.pisis import (
-    FollowUpLine,
-    PisisKind,
-    PisisWriteError,
-    ProgrammingLine,
-    format_file_name,
-    write_follow_up,
-    write_programming,
-)
+from services.api.imports.pisis import FollowUpLine, PisisKind, ProgrammingLine, format_file_name
+from services.api.imports.pisis_write import PisisWriteError, write_follow_up, write_programming
 from services.api.models import ActivityProgressRow, ActivityRow, GoalRow, IndicatorRow, PlanRow
 from services.api.organizations import service as organizations_service
 from services.api.plans import service as plans_service

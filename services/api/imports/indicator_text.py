@@ -6,9 +6,9 @@ always computes cumplimiento = achieved ÷ programmed × 100 (DESIGN.md §3), ke
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from services.api.files.cells import fold
 from shared.enums import IndicatorKind
 
 # Words that mark the programmed (planned) side of a ratio; the other side is what was achieved.
@@ -22,11 +22,6 @@ class IndicatorReading:
     denominator_label: str | None
 
 
-def _plain(text: str) -> str:
-    """Lower case without accents (the combining marks NFKD separates are dropped by the ASCII encoding)."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-
-
 @functools.lru_cache(maxsize=4096)
 def read_indicator(text: str) -> IndicatorReading:
     """`A / B` is a proportion (achieved over programmed); "Número de …" a count; anything else yes/no."""
@@ -34,8 +29,8 @@ def read_indicator(text: str) -> IndicatorReading:
     if "/" in written:
         left, right = (part.strip() for part in written.split("/", 1))
         if left and right:
-            left_programmed = any(marker in _plain(left) for marker in _PROGRAMMED_MARKERS)
-            right_programmed = any(marker in _plain(right) for marker in _PROGRAMMED_MARKERS)
+            left_programmed = any(marker in fold(left) for marker in _PROGRAMMED_MARKERS)
+            right_programmed = any(marker in fold(right) for marker in _PROGRAMMED_MARKERS)
             # Written as programmed / achieved: swap so the numerator is what was achieved.
             if left_programmed and not right_programmed:
                 left, right = right, left

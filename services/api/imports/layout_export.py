@@ -63,7 +63,7 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.api.imports.association_layout import ParsedPlan
+from services.api.imports.parsed_plan import ParsedPlan
 from shared.enums import AXIS_LABELS, Axis
 
 __all__ = [

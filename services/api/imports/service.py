@@ -4,22 +4,20 @@ The dry run and the commit run the very same writes inside a savepoint; the dry 
 dry run that passes guarantees the commit passes, and a failing file leaves nothing behind but its report.
 """
 
-import hashlib
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api import audit
+from services.api.access import messages
+from services.api.access.caller import Caller
 from services.api.activities import service as activities_service
 from services.api.activities.schemas import ActivityCreate
-from services.api.auth.scope import Caller
-from services.api.config import get_settings
-from services.api.imports.association_layout import ParseProblem
-from services.api.imports.deadline import ParseBudget
+from services.api.files.budget import ParseBudget
+from services.api.files.formats import detect_format
+from services.api.files.importing import ImportOutcome, Upload, keep_report, write_or_roll_back
 from services.api.imports.draft import (
     ActivityKey,
     DraftActivity,
@@ -30,13 +28,11 @@ from services.api.imports.draft import (
     from_spreadsheet,
 )
 from services.api.imports.indicator_text import read_indicator
-from services.api.imports.pisis import parse_pisis
-from services.api.imports.repository import imports
-from services.api.imports.spreadsheet import detect_format, read_plan_file
+from services.api.imports.pisis_read import parse_pisis
+from services.api.imports.spreadsheet import read_plan_file
 from services.api.indicators import service as indicators_service
 from services.api.models import ActivityRow, GoalRow, ImportRow, PlanRow
 from services.api.organizations import service as organizations_service
-from services.api.pagination import PageParams
 from services.api.plans import service as plans_service
 from services.api.plans.schemas import GoalCreate, PlanCreate
 from services.kit.errors import ApiError, NotFound, field_error, validation_errors
@@ -44,7 +40,6 @@ from shared.enums import PlanStatus
 from shared.nit import parse_nit
 from shared.schedule import months_spanned
 
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 PLACEHOLDER_ID = uuid.UUID(int=0)
 
 # Activity fields a re-import compares with the stored plan, in the order differences are listed.
@@ -64,11 +59,9 @@ COMPARED_ACTIVITY_FIELDS = (
 
 
 @dataclass
-class Outcome:
-    """What checking and applying a file produced, before it becomes a stored report."""
+class Outcome(ImportOutcome):
+    """What checking and applying a plan file produced, before it becomes a stored report."""
 
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    differences: list[dict[str, Any]] = field(default_factory=list)
     plan_id: uuid.UUID | None = None
     new_plan: bool = False
     """The file creates its plan (inside the savepoint): a rollback leaves no plan behind."""
@@ -79,37 +72,11 @@ class Outcome:
         if not self.new_plan:
             self.differences.append({"change": "added", "kind": kind, "key": key, "fields": []})
 
-    def error(self, code: str, message: str, *, row: int | None = None, column: str | None = None) -> None:
-        self.problems.append({"severity": "error", "code": code, "row": row, "column": column, "message": message})
-
-    def warning(self, code: str, message: str, *, row: int | None = None, column: str | None = None) -> None:
-        self.problems.append({"severity": "warning", "code": code, "row": row, "column": column, "message": message})
-
-    def add_parse_problems(self, problems: Sequence[ParseProblem]) -> None:
-        for problem in problems:
-            self.problems.append(
-                {
-                    "severity": problem.severity,
-                    "code": problem.code,
-                    "row": problem.row,
-                    "column": problem.column,
-                    "message": problem.message,
-                }
-            )
-
-    @property
-    def has_errors(self) -> bool:
-        return any(problem["severity"] == "error" for problem in self.problems)
-
-    def unaccepted_warnings(self, accepted: set[str] | None) -> list[dict[str, Any]]:
-        """Warnings the caller did not accept; `accepted` None means all of them were accepted."""
-        if accepted is None:
-            return []
-        return [p for p in self.problems if p["severity"] == "warning" and p["code"] not in accepted]
-
-
-class _FileRejected(Exception):
-    """The file's content breaks a rule found while applying it; the savepoint is rolled back."""
+    def forget_rolled_back_plan(self) -> None:
+        """A plan created inside the rolled-back savepoint no longer exists: the report must not point at it
+        (its `plan_id` is a foreign key, so keeping it would fail the report's own insert)."""
+        if self.new_plan:
+            self.plan_id = None
 
 
 def _counts(draft: DraftPlan | None) -> dict[str, int]:
@@ -161,45 +128,40 @@ async def import_plan_file(
     `sha256` describe the whole file, so the report states its real size and fingerprint. The file is read
     in a worker thread within `parse_timeout_s` (the settings' by default), else `ParseTimeout` (422).
     """
-    budget = ParseBudget(parse_timeout_s if parse_timeout_s is not None else get_settings().parse_timeout_s)
-    size = max(size_bytes or 0, len(data))
+    budget = ParseBudget.within(parse_timeout_s)
+    upload = Upload(data, file_name, size_bytes, sha256)
     target_organization = organization_id or caller.organization_id
     if target_organization is None:
         raise field_error("organization_id", "Una clave admin debe indicar la organización del plan.")
     try:
         organization = await organizations_service.get_organization(session, caller, target_organization)
     except NotFound:
-        raise field_error("organization_id", "No existe una organización con ese identificador.") from None
+        raise field_error("organization_id", messages.NO_SUCH_ORGANIZATION) from None
     caller.ensure_writable(organization.id, "una organización")
 
     outcome = Outcome()
     file_format = "unknown"
     draft: DraftPlan | None = None
-    if size > MAX_IMPORT_BYTES:
-        outcome.error(
-            "file_too_large",
-            f"El archivo pesa {_megabytes(size)} MB y el máximo es {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
-            "divida el plan o quite hojas que no sean del plan.",
-        )
-    elif not data:
-        outcome.error("empty_file", "El archivo está vacío.")
-    else:
-        file_format = detect_format(data, file_name)
-        if file_format == "pisis":
-            parsed_pisis = await budget.run(parse_pisis, data, file_name=file_name)
-            outcome.add_parse_problems(parsed_pisis.problems)
-            draft = from_pisis(parsed_pisis)
-            file_nit = parsed_pisis.file_name_info.nit if parsed_pisis.file_name_info else None
-            if organization.nit and file_nit and parse_nit(organization.nit).number != file_nit.lstrip("0"):
-                outcome.warning(
-                    "organization_nit_mismatch",
-                    f"El nombre del archivo trae el NIT {file_nit}, pero la organización tiene {organization.nit}.",
-                    column="nombre_archivo",
-                )
+    if not outcome.refuse_too_large(upload.size, "divida el plan o quite hojas que no sean del plan."):
+        if not data:
+            outcome.error("empty_file", "El archivo está vacío.")
         else:
-            parsed_plan = await budget.run(read_plan_file, data, file_name=file_name, sheet=sheet)
-            outcome.add_parse_problems(parsed_plan.problems)
-            draft = from_spreadsheet(parsed_plan)
+            file_format = detect_format(data, file_name)
+            if file_format == "pisis":
+                parsed_pisis = await budget.run(parse_pisis, data, file_name=file_name)
+                outcome.add_parse_problems(parsed_pisis.problems)
+                draft = from_pisis(parsed_pisis)
+                file_nit = parsed_pisis.file_name_info.nit if parsed_pisis.file_name_info else None
+                if organization.nit and file_nit and parse_nit(organization.nit).number != file_nit.lstrip("0"):
+                    outcome.warning(
+                        "organization_nit_mismatch",
+                        f"El nombre del archivo trae el NIT {file_nit}, pero la organización tiene {organization.nit}.",
+                        column="nombre_archivo",
+                    )
+            else:
+                parsed_plan = await budget.run(read_plan_file, data, file_name=file_name, sheet=sheet)
+                outcome.add_parse_problems(parsed_plan.problems)
+                draft = from_spreadsheet(parsed_plan)
 
     if draft is not None:
         if year is not None:
@@ -217,71 +179,34 @@ async def import_plan_file(
             # asking for its year would send the user after the wrong problem.
             outcome.error("missing_year", "El archivo no indica el año del plan; envíe el campo year.")
 
-    blocked = outcome.has_errors or bool(outcome.unaccepted_warnings(accepted_warnings))
-    applied = False
-    if draft is not None and draft.year is not None and not outcome.has_errors:
-        savepoint = await session.begin_nested()
-        try:
-            await _apply(session, caller, organization.id, draft, outcome)
-            if outcome.has_errors:
-                raise _FileRejected
-        except (_FileRejected, ApiError) as error:
-            if isinstance(error, ApiError):
-                outcome.error("rule_violation", error.detail)
-            await savepoint.rollback()
-            _forget_rolled_back_plan(outcome)
-            blocked = True
-        else:
-            # Applying the file can add warnings of its own (`second_code_not_kept`): they block like the parser's.
-            blocked = blocked or bool(outcome.unaccepted_warnings(accepted_warnings))
-            if dry_run or blocked:
-                await savepoint.rollback()
-                _forget_rolled_back_plan(outcome)
-            else:
-                await savepoint.commit()
-                applied = True
+    async def write() -> None:
+        assert draft is not None
+        await _apply(session, caller, organization.id, draft, outcome)
 
-    status = "committed" if applied else ("rejected" if blocked else "dry_run")
-    return await store_report(
+    status = await write_or_roll_back(
+        session,
+        outcome,
+        write,
+        ready=draft is not None and draft.year is not None,
+        dry_run=dry_run,
+        accepted_warnings=accepted_warnings,
+        on_rollback=outcome.forget_rolled_back_plan,
+    )
+    return await keep_report(
         session,
         caller,
-        {
-            "id": uuid.uuid4(),
-            "organization_id": organization.id,
-            "api_key_id": caller.api_key_id,
-            "file_name": file_name[:300],
-            "sha256": sha256 or hashlib.sha256(data).hexdigest(),
-            "size_bytes": size,
-            "format": file_format,
-            "layout": draft.layout if draft else None,
-            "status": status,
-            "plan_id": outcome.plan_id,
-            "year": draft.year if draft else year,
-            "counts": _counts(draft),
-            "problems": outcome.problems,
-            "differences": outcome.differences,
-        },
+        kind="plan",
         resource="plan_import",
+        organization_id=organization.id,
+        upload=upload,
+        status=status,
+        outcome=outcome,
+        file_format=file_format,
+        layout=draft.layout if draft else None,
+        year=draft.year if draft else year,
+        counts=_counts(draft),
+        plan_id=outcome.plan_id,
     )
-
-
-async def store_report(session: AsyncSession, caller: Caller, values: dict[str, Any], *, resource: str) -> ImportRow:
-    """Keep the report of an import attempt (of any importer) under `/v1/imports`, and audit it."""
-    row = await imports.insert(session, values)
-    await audit.record(session, caller, "import", resource, row.id, row.organization_id)
-    return row
-
-
-def _megabytes(size: int) -> str:
-    """`20,0`: megabytes with one decimal and the decimal comma Colombian users read."""
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
-
-
-def _forget_rolled_back_plan(outcome: Outcome) -> None:
-    """A plan created inside the rolled-back savepoint no longer exists: the report must not point at it
-    (its `plan_id` is a foreign key, so keeping it would fail the report's own insert)."""
-    if outcome.new_plan:
-        outcome.plan_id = None
 
 
 async def _apply(
@@ -589,22 +514,3 @@ def _check_follow_up_keys(item: DraftProgress, activity: ActivityRow, key_text: 
                 column="segundo_codigo",
             )
     return mismatched
-
-
-async def get_import(session: AsyncSession, caller: Caller, import_id: uuid.UUID) -> ImportRow:
-    row = await imports.get_live(session, caller, import_id)
-    if row is None:
-        raise NotFound("No existe un reporte de importación con ese identificador.")
-    return row
-
-
-async def list_imports(
-    session: AsyncSession,
-    caller: Caller,
-    params: PageParams,
-    *,
-    plan_id: uuid.UUID | None,
-    status: str | None,
-    kind: str | None = None,
-) -> tuple[Sequence[ImportRow], str | None]:
-    return await imports.page(session, caller, params, {"plan_id": plan_id, "status": status, "kind": kind})

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from services.api.auth.dependencies import CallerDep
+from services.api.access.policies import ReadsScope, Writes
 from services.api.db import SessionDep
 from services.api.indicators import service
 from services.api.indicators.schemas import (
@@ -35,7 +35,7 @@ measurements_router = api_router(prefix="/v1/measurements", tags=["plans"], resp
 
 @indicators_router.get("", response_model=Page[Indicator])
 async def list_indicators(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     params: PageParamsDep,
     activity_id: uuid.UUID | None = None,
@@ -47,7 +47,7 @@ async def list_indicators(
 
 
 @indicators_router.post("", status_code=201, response_model=Indicator, responses=WRITE_PROBLEMS)
-async def create_indicator(request: Request, caller: CallerDep, session: SessionDep, body: IndicatorCreate) -> Response:
+async def create_indicator(request: Request, caller: Writes, session: SessionDep, body: IndicatorCreate) -> Response:
     """Add an indicator to an activity, keeping its formula as written."""
     row = await service.create_indicator(session, caller, body)
     return record_response(
@@ -56,7 +56,7 @@ async def create_indicator(request: Request, caller: CallerDep, session: Session
 
 
 @indicators_router.get("/{indicator_id}", response_model=Indicator, responses=problem_responses(304))
-async def get_indicator(request: Request, caller: CallerDep, session: SessionDep, indicator_id: uuid.UUID) -> Response:
+async def get_indicator(request: Request, caller: ReadsScope, session: SessionDep, indicator_id: uuid.UUID) -> Response:
     """Read one indicator."""
     row = await service.get_indicator(session, caller, indicator_id)
     return record_response(request, Indicator, row)
@@ -65,7 +65,7 @@ async def get_indicator(request: Request, caller: CallerDep, session: SessionDep
 @indicators_router.patch("/{indicator_id}", response_model=Indicator, responses=WRITE_PROBLEMS)
 async def update_indicator(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     indicator_id: uuid.UUID,
     body: IndicatorUpdate,
@@ -78,7 +78,7 @@ async def update_indicator(
 
 @indicators_router.delete("/{indicator_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def delete_indicator(
-    caller: CallerDep, session: SessionDep, indicator_id: uuid.UUID, version: ExpectedVersion
+    caller: Writes, session: SessionDep, indicator_id: uuid.UUID, version: ExpectedVersion
 ) -> Response:
     """Delete an indicator and its measurements."""
     await service.delete_indicator(session, caller, indicator_id, version)
@@ -87,7 +87,7 @@ async def delete_indicator(
 
 @measurements_router.get("", response_model=Page[Measurement])
 async def list_measurements(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     params: PageParamsDep,
     indicator_id: uuid.UUID | None = None,
@@ -103,7 +103,7 @@ async def list_measurements(
 
 @measurements_router.post("", status_code=201, response_model=Measurement, responses=WRITE_PROBLEMS)
 async def create_measurement(
-    request: Request, caller: CallerDep, session: SessionDep, body: MeasurementCreate
+    request: Request, caller: Writes, session: SessionDep, body: MeasurementCreate
 ) -> Response:
     """Record an indicator's numerator and denominator for one period (`2026`, `2026S1`, `2026B1`, `2026-03`)."""
     row = await service.create_measurement(session, caller, body)
@@ -114,7 +114,7 @@ async def create_measurement(
 
 @measurements_router.get("/{measurement_id}", response_model=Measurement, responses=problem_responses(304))
 async def get_measurement(
-    request: Request, caller: CallerDep, session: SessionDep, measurement_id: uuid.UUID
+    request: Request, caller: ReadsScope, session: SessionDep, measurement_id: uuid.UUID
 ) -> Response:
     """Read one measurement."""
     row = await service.get_measurement(session, caller, measurement_id)
@@ -124,7 +124,7 @@ async def get_measurement(
 @measurements_router.patch("/{measurement_id}", response_model=Measurement, responses=WRITE_PROBLEMS)
 async def update_measurement(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     measurement_id: uuid.UUID,
     body: MeasurementUpdate,
@@ -137,7 +137,7 @@ async def update_measurement(
 
 @measurements_router.delete("/{measurement_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def delete_measurement(
-    caller: CallerDep, session: SessionDep, measurement_id: uuid.UUID, version: ExpectedVersion
+    caller: Writes, session: SessionDep, measurement_id: uuid.UUID, version: ExpectedVersion
 ) -> Response:
     """Delete a measurement."""
     await service.delete_measurement(session, caller, measurement_id, version)

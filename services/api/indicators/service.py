@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import records
+from services.api.access.caller import Caller
 from services.api.activities import service as activities_service
-from services.api.auth.scope import Caller
 from services.api.indicators.repository import indicators, measurements
 from services.api.indicators.schemas import (
     IndicatorCreate,

@@ -7,14 +7,16 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.api import models
+from services.api.areas import all_tables, metadata
 from services.api.config import asyncpg_url, get_settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = models.metadata
+# Built from the area list: every area's tables (and the platform's) are imported and known to the metadata.
+all_tables()
+target_metadata = metadata
 
 
 def database_url() -> str:

@@ -9,9 +9,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
 from services.api.models import AffiliateCountRow, OrganizationRow, OversightRow
-from services.api.repository import RecordRepository, among
+from services.api.repository import RecordRepository
+from services.api.sql import among
 from shared.enums import OrganizationKind
 
 organizations = RecordRepository(OrganizationRow, sortable=("created_at", "updated_at", "name"), default_sort="name")

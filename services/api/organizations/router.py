@@ -4,10 +4,12 @@ import hashlib
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
-from services.api.auth.dependencies import CallerDep
+from services.api.access import messages
+from services.api.access.caller import Caller
+from services.api.access.policies import ReadsScope, Writes, admin_only
 from services.api.db import SessionDep
 from services.api.organizations import service
 from services.api.organizations.schemas import (
@@ -34,6 +36,12 @@ from shared.contract.base import ContractModel
 from shared.contract.organizations import AffiliateCount, Organization, OversightLink
 from shared.enums import OrganizationKind
 
+# What widens a secretaría's scope (a new organisation, a retired one, an oversight link) is an
+# administrator's; an organisation edits itself (`Writes`, the service checks it is its own).
+RegistersOrganizations = Annotated[Caller, Depends(admin_only(messages.ADMIN_REGISTERS_ORGANIZATIONS))]
+RetiresOrganizations = Annotated[Caller, Depends(admin_only(messages.ADMIN_RETIRES_ORGANIZATIONS, after_lookup=True))]
+GrantsOversight = Annotated[Caller, Depends(admin_only(messages.ADMIN_GRANTS_OVERSIGHT, after_lookup=True))]
+
 router = api_router(prefix="/v1/organizations", tags=["organizations"], responses=READ_PROBLEMS)
 affiliate_counts_router = api_router(prefix="/v1/affiliate-counts", tags=["organizations"], responses=READ_PROBLEMS)
 
@@ -46,7 +54,7 @@ class OversightList(ContractModel):
 
 @router.get("", response_model=Page[Organization])
 async def list_organizations(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     params: PageParamsDep,
     kind: OrganizationKind | None = None,
@@ -63,7 +71,7 @@ async def list_organizations(
 
 @router.post("", status_code=201, response_model=Organization, responses=WRITE_PROBLEMS)
 async def create_organization(
-    request: Request, caller: CallerDep, session: SessionDep, body: OrganizationCreate
+    request: Request, caller: RegistersOrganizations, session: SessionDep, body: OrganizationCreate
 ) -> Response:
     """Register an organisation (administrators); the NIT's check digit is validated."""
     row = await service.create_organization(session, caller, body)
@@ -74,7 +82,7 @@ async def create_organization(
 
 @router.get("/{organization_id}", response_model=Organization, responses=problem_responses(304))
 async def get_organization(
-    request: Request, caller: CallerDep, session: SessionDep, organization_id: uuid.UUID
+    request: Request, caller: ReadsScope, session: SessionDep, organization_id: uuid.UUID
 ) -> Response:
     """Read one organisation; `If-None-Match` with its ETag answers 304."""
     row = await service.get_organization(session, caller, organization_id)
@@ -84,7 +92,7 @@ async def get_organization(
 @router.patch("/{organization_id}", response_model=Organization, responses=WRITE_PROBLEMS)
 async def update_organization(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     organization_id: uuid.UUID,
     body: OrganizationUpdate,
@@ -99,7 +107,11 @@ async def update_organization(
 
 @router.delete("/{organization_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def delete_organization(
-    request: Request, caller: CallerDep, session: SessionDep, organization_id: uuid.UUID, version: ExpectedVersion
+    request: Request,
+    caller: RetiresOrganizations,
+    session: SessionDep,
+    organization_id: uuid.UUID,
+    version: ExpectedVersion,
 ) -> Response:
     """Retire an organisation (administrators): it stays as a tombstone for sync clients."""
     await service.delete_organization(session, caller, organization_id, version)
@@ -110,7 +122,7 @@ async def delete_organization(
 
 @router.get("/{organization_id}/entities", response_model=ScopeEntities, responses=problem_responses(304))
 async def list_scope_entities(
-    request: Request, caller: CallerDep, session: SessionDep, organization_id: uuid.UUID
+    request: Request, caller: ReadsScope, session: SessionDep, organization_id: uuid.UUID
 ) -> Response:
     """List the EPS, IPS and ESE in a secretaría's scope (jurisdiction and oversight) that the caller can read."""
     rows = await service.list_scope_entities(session, caller, organization_id)
@@ -125,7 +137,7 @@ def _content_tagged(request: Request, body: ContractModel) -> Response:
 
 
 @router.get("/{organization_id}/oversight", response_model=OversightList)
-async def list_oversight(caller: CallerDep, session: SessionDep, organization_id: uuid.UUID) -> Response:
+async def list_oversight(caller: ReadsScope, session: SessionDep, organization_id: uuid.UUID) -> Response:
     """List the EPS a secretaría oversees in its territory beyond its DANE jurisdiction."""
     links = await service.list_oversight(session, caller, organization_id)
     return json_response(OversightList(items=[OversightLink.model_validate(link) for link in links]))
@@ -134,7 +146,7 @@ async def list_oversight(caller: CallerDep, session: SessionDep, organization_id
 @router.post("/{organization_id}/oversight", status_code=201, response_model=OversightLink, responses=WRITE_PROBLEMS)
 async def add_oversight(
     request: Request,
-    caller: CallerDep,
+    caller: GrantsOversight,
     session: SessionDep,
     organization_id: uuid.UUID,
     body: OversightCreate,
@@ -149,7 +161,7 @@ async def add_oversight(
 
 @router.get("/{organization_id}/oversight/{overseen_id}", response_model=OversightLink)
 async def get_oversight(
-    caller: CallerDep, session: SessionDep, organization_id: uuid.UUID, overseen_id: uuid.UUID
+    caller: ReadsScope, session: SessionDep, organization_id: uuid.UUID, overseen_id: uuid.UUID
 ) -> Response:
     """Read one oversight link of a secretaría."""
     link = await service.get_oversight(session, caller, organization_id, overseen_id)
@@ -158,7 +170,7 @@ async def get_oversight(
 
 @router.delete("/{organization_id}/oversight/{overseen_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def remove_oversight(
-    request: Request, caller: CallerDep, session: SessionDep, organization_id: uuid.UUID, overseen_id: uuid.UUID
+    request: Request, caller: Writes, session: SessionDep, organization_id: uuid.UUID, overseen_id: uuid.UUID
 ) -> Response:
     """Stop overseeing an EPS outside the jurisdiction."""
     await service.remove_oversight(session, caller, organization_id, overseen_id)
@@ -169,7 +181,7 @@ async def remove_oversight(
 
 @router.get("/{organization_id}/affiliates", response_model=Page[AffiliateCount])
 async def list_affiliate_counts(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     params: PageParamsDep,
     organization_id: uuid.UUID,
@@ -186,7 +198,7 @@ async def list_affiliate_counts(
 @router.post("/{organization_id}/affiliates", status_code=201, response_model=AffiliateCount, responses=WRITE_PROBLEMS)
 async def create_affiliate_count(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     organization_id: uuid.UUID,
     body: AffiliateCountCreate,
@@ -211,7 +223,7 @@ async def create_affiliate_count(
 )
 async def get_affiliate_count(
     request: Request,
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     organization_id: uuid.UUID,
     affiliate_count_id: uuid.UUID,
@@ -223,7 +235,7 @@ async def get_affiliate_count(
 
 @router.delete("/{organization_id}/affiliates/{affiliate_count_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def delete_affiliate_count(
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     organization_id: uuid.UUID,
     affiliate_count_id: uuid.UUID,
@@ -237,7 +249,7 @@ async def delete_affiliate_count(
 @affiliate_counts_router.get("", response_model=AffiliateMonthlyCounts, responses=problem_responses(304))
 async def list_monthly_affiliate_counts(
     request: Request,
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     first_month: Annotated[str, Query(alias="from", max_length=7, description="Primer mes `AAAA-MM`.")],
     last_month: Annotated[str, Query(alias="to", max_length=7, description="Último mes `AAAA-MM`, inclusive.")],

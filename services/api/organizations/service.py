@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import audit, records
-from services.api.auth.scope import Caller
+from services.api.access import messages
+from services.api.access.caller import Caller
 from services.api.models import AffiliateCountRow, OrganizationRow, OversightRow
 from services.api.organizations import repository
 from services.api.organizations.repository import affiliate_counts, organizations
@@ -17,7 +18,7 @@ from services.api.organizations.schemas import (
     OversightCreate,
 )
 from services.api.pagination import PageParams
-from services.kit.errors import Conflict, Forbidden, NotFound, field_error
+from services.kit.errors import Conflict, NotFound, field_error
 from shared.contract.analytics import AffiliateMonthlyCount, AffiliateMonthlyCounts
 from shared.enums import OrganizationKind
 from shared.periods import Month
@@ -33,7 +34,7 @@ async def find_organization(session: AsyncSession, organization_id: uuid.UUID) -
 async def get_organization(session: AsyncSession, caller: Caller, organization_id: uuid.UUID) -> OrganizationRow:
     row = await organizations.get_live(session, caller, organization_id)
     if row is None:
-        raise NotFound("No existe una organización con ese identificador.")
+        raise NotFound(messages.NO_SUCH_ORGANIZATION)
     return row
 
 
@@ -68,14 +69,13 @@ async def _check_shape(
             raise field_error("parent_id", "Solo las asociaciones de usuarios pertenecen a una institución.")
         parent = await repository.get_live(session, parent_id)
         if parent is None:
-            raise field_error("parent_id", "No existe una organización con ese identificador.")
+            raise field_error("parent_id", messages.NO_SUCH_ORGANIZATION)
         if not OrganizationKind(parent.kind).is_health_entity:
             raise field_error("parent_id", "Una asociación de usuarios pertenece a una EPS, IPS o ESE.")
 
 
 async def create_organization(session: AsyncSession, caller: Caller, data: OrganizationCreate) -> OrganizationRow:
-    if not caller.is_admin:
-        raise Forbidden("Solo un administrador registra organizaciones.")
+    """A new organisation; only an administrator calls this (the route's policy), and `caller` is audited."""
     await _check_shape(session, data.kind, data.jurisdiction, data.parent_id)
     new_id = uuid.uuid4()
     values = data.model_dump()
@@ -99,9 +99,9 @@ async def update_organization(
     row = await get_organization(session, caller, organization_id)
     caller.ensure_writable(row.id, WHAT)
     changes = data.model_dump(exclude_unset=True)
-    if "jurisdiction" in changes and not caller.is_admin:
+    if "jurisdiction" in changes:
         # A jurisdiction widens what a secretaría can read: only an administrator sets it.
-        raise Forbidden("Solo un administrador cambia la jurisdicción de una secretaría.")
+        caller.ensure_admin(messages.ADMIN_SETS_JURISDICTION)
     if changes.get("parent_id") == row.id:
         raise field_error("parent_id", "Una organización no puede ser su propia institución.")
     await _check_shape(
@@ -130,8 +130,7 @@ async def delete_organization(
     session: AsyncSession, caller: Caller, organization_id: uuid.UUID, expected_version: int
 ) -> None:
     row = await get_organization(session, caller, organization_id)
-    if not caller.is_admin:
-        raise Forbidden("Solo un administrador da de baja organizaciones.")
+    caller.ensure_allowed()  # the route's policy (administrators), once the organisation was found
     await records.delete_record(
         session, caller, organizations, row, expected_version=expected_version, resource="organization"
     )
@@ -163,14 +162,13 @@ async def add_oversight(
     session: AsyncSession, caller: Caller, secretaria_id: uuid.UUID, data: OversightCreate
 ) -> OversightRow:
     secretaria = await _secretaria(session, caller, secretaria_id)
-    caller.ensure_writable(secretaria.id, WHAT)
-    if not caller.is_admin:
-        # Like a jurisdiction, a link widens what the secretaría reads (every record of that EPS), so a
-        # secretaría cannot grant it to itself; it may still drop a link it no longer needs.
-        raise Forbidden("Solo un administrador registra las EPS que vigila una secretaría.")
+    # The route's policy (administrators), once the secretaría was found: like a jurisdiction, a link widens
+    # what the secretaría reads (every record of that EPS), so a secretaría cannot grant it to itself; it
+    # may still drop a link it no longer needs (`remove_oversight`).
+    caller.ensure_allowed()
     target = await repository.get_live(session, data.organization_id)
     if target is None:
-        raise field_error("organization_id", "No existe una organización con ese identificador.")
+        raise field_error("organization_id", messages.NO_SUCH_ORGANIZATION)
     if OrganizationKind(target.kind) is not OrganizationKind.EPS:
         raise field_error("organization_id", "La vigilancia por fuera de la jurisdicción se registra para EPS.")
     link = await repository.add_oversight(session, secretaria.id, target.id)

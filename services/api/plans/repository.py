@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import NullType
 from sqlmodel import col
 
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
 from services.api.faults import register_unique_constraint
 from services.api.models import (
     ActivityProgressRow,

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from services.api.auth.dependencies import CallerDep
+from services.api.access.policies import ReadsScope, Writes
 from services.api.db import SessionDep, read_connection
 from services.api.pagination import PageParamsDep
 from services.api.plans import service
@@ -37,7 +37,7 @@ Cascade = Annotated[
 
 @plans_router.get("", response_model=Page[Plan])
 async def list_plans(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     params: PageParamsDep,
     organization_id: uuid.UUID | None = None,
@@ -52,14 +52,14 @@ async def list_plans(
 
 
 @plans_router.post("", status_code=201, response_model=Plan, responses=WRITE_PROBLEMS)
-async def create_plan(request: Request, caller: CallerDep, session: SessionDep, body: PlanCreate) -> Response:
+async def create_plan(request: Request, caller: Writes, session: SessionDep, body: PlanCreate) -> Response:
     """Create a yearly plan in `borrador`; its period defaults to the calendar year."""
     row = await service.create_plan(session, caller, body)
     return record_response(request, Plan, row, status_code=201, location_route="get_plan", plan_id=row.id)
 
 
 @plans_router.get("/{plan_id}", response_model=Plan, responses=problem_responses(304))
-async def get_plan(request: Request, caller: CallerDep, plan_id: uuid.UUID) -> Response:
+async def get_plan(request: Request, caller: ReadsScope, plan_id: uuid.UUID) -> Response:
     """Read one plan; `If-None-Match` with its ETag answers 304."""
     # A hot read: one statement on a pooled connection, held only for it; JSON straight from the row.
     async with read_connection(request) as connection:
@@ -70,7 +70,7 @@ async def get_plan(request: Request, caller: CallerDep, plan_id: uuid.UUID) -> R
 @plans_router.patch("/{plan_id}", response_model=Plan, responses=WRITE_PROBLEMS)
 async def update_plan(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     plan_id: uuid.UUID,
     body: PlanUpdate,
@@ -83,7 +83,7 @@ async def update_plan(
 
 @plans_router.delete("/{plan_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def delete_plan(
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     plan_id: uuid.UUID,
     version: ExpectedVersion,
@@ -95,7 +95,7 @@ async def delete_plan(
 
 
 @plans_router.get("/{plan_id}/tree", response_model=PlanTree, responses=problem_responses(304))
-async def get_plan_tree(request: Request, caller: CallerDep, session: SessionDep, plan_id: uuid.UUID) -> Response:
+async def get_plan_tree(request: Request, caller: ReadsScope, session: SessionDep, plan_id: uuid.UUID) -> Response:
     """The whole plan in one response: the five axes → goals → activities → indicators."""
     tree = await service.plan_tree(session, caller, plan_id)
     return tagged_response(request, tree, service.tree_etag(tree))
@@ -104,7 +104,7 @@ async def get_plan_tree(request: Request, caller: CallerDep, session: SessionDep
 @plans_router.get("/{plan_id}/progress-summary", response_model=PlanProgressSummary, responses=problem_responses(304))
 async def get_plan_progress_summary(
     request: Request,
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     plan_id: uuid.UUID,
     as_of: Annotated[
@@ -131,7 +131,7 @@ def _unchanged(request: Request, etag: str) -> bool:
 
 @goals_router.get("", response_model=Page[Goal])
 async def list_goals(
-    caller: CallerDep,
+    caller: ReadsScope,
     session: SessionDep,
     params: PageParamsDep,
     plan_id: uuid.UUID | None = None,
@@ -143,14 +143,14 @@ async def list_goals(
 
 
 @goals_router.post("", status_code=201, response_model=Goal, responses=WRITE_PROBLEMS)
-async def create_goal(request: Request, caller: CallerDep, session: SessionDep, body: GoalCreate) -> Response:
+async def create_goal(request: Request, caller: Writes, session: SessionDep, body: GoalCreate) -> Response:
     """Add a goal to a plan, in one axis and línea; its code is unique there."""
     row = await service.create_goal(session, caller, body)
     return record_response(request, Goal, row, status_code=201, location_route="get_goal", goal_id=row.id)
 
 
 @goals_router.get("/{goal_id}", response_model=Goal, responses=problem_responses(304))
-async def get_goal(request: Request, caller: CallerDep, session: SessionDep, goal_id: uuid.UUID) -> Response:
+async def get_goal(request: Request, caller: ReadsScope, session: SessionDep, goal_id: uuid.UUID) -> Response:
     """Read one goal."""
     row = await service.get_goal(session, caller, goal_id)
     return record_response(request, Goal, row)
@@ -159,7 +159,7 @@ async def get_goal(request: Request, caller: CallerDep, session: SessionDep, goa
 @goals_router.patch("/{goal_id}", response_model=Goal, responses=WRITE_PROBLEMS)
 async def update_goal(
     request: Request,
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     goal_id: uuid.UUID,
     body: GoalUpdate,
@@ -172,7 +172,7 @@ async def update_goal(
 
 @goals_router.delete("/{goal_id}", status_code=204, responses=WRITE_PROBLEMS)
 async def delete_goal(
-    caller: CallerDep,
+    caller: Writes,
     session: SessionDep,
     goal_id: uuid.UUID,
     version: ExpectedVersion,

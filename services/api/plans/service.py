@@ -11,7 +11,8 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import records
-from services.api.auth.scope import Caller
+from services.api.access import messages
+from services.api.access.caller import Caller
 from services.api.db import DriverConnection
 from services.api.models import ActivityRow, GoalRow, IndicatorRow, PlanRow
 from services.api.organizations import service as organizations_service
@@ -115,7 +116,7 @@ async def create_plan(
     try:
         await organizations_service.get_organization(session, caller, organization_id)
     except NotFound:
-        raise field_error("organization_id", "No existe una organización con ese identificador.") from None
+        raise field_error("organization_id", messages.NO_SUCH_ORGANIZATION) from None
     caller.ensure_writable(organization_id, "una organización")
     period_start = data.period_start or date(data.year, 1, 1)
     period_end = data.period_end or date(data.year, 12, 31)

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from services.api.auth.scope import Caller
+from services.api.access.caller import Caller
 
 DEFAULT_TTL_SECONDS = 5.0
 MAX_ENTRIES = 10_000

@@ -80,6 +80,11 @@ class ParseBudget:
         self.timeout_s = timeout_s
         self.spent_s = 0.0
 
+    @classmethod
+    def within(cls, timeout_s: float | None) -> ParseBudget:
+        """A budget of ``timeout_s``, or of the settings' ``PARTICIPA_PARSE_TIMEOUT_S`` when none is given."""
+        return cls(timeout_s if timeout_s is not None else get_settings().parse_timeout_s)
+
     async def run(self, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """``function(*args, **kwargs)`` in a worker thread; :class:`ParseTimeout` once the budget is spent."""
         remaining = self.timeout_s - self.spent_s

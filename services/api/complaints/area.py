@@ -1,0 +1,31 @@
+"""The complaints area: PQRD with their legal terms, events, personal data, aggregates and intake."""
+
+from services.api.areas import Area
+from services.api.complaints.router import calendar_router, complaints_router, deadlines_router, motives_router
+from services.api.models import (
+    ComplaintEventRow,
+    ComplaintMonthlyCountRow,
+    ComplaintMotiveRow,
+    ComplaintPersonRow,
+    ComplaintResponseDaysRow,
+    ComplaintRow,
+    ComplaintSequenceRow,
+    PersonalDataAccessRow,
+)
+
+AREA = Area(
+    package="complaints",
+    tag="complaints",
+    tag_description="PQRD con su término legal (Ley 1755 de 2015, Supersalud), eventos y datos personales.",
+    routers=(complaints_router, deadlines_router, calendar_router, motives_router),
+    tables=(
+        ComplaintRow,
+        ComplaintEventRow,
+        ComplaintPersonRow,
+        PersonalDataAccessRow,
+        ComplaintSequenceRow,
+        ComplaintMotiveRow,
+        ComplaintMonthlyCountRow,
+        ComplaintResponseDaysRow,
+    ),
+)
