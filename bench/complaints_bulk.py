@@ -29,7 +29,7 @@ from starlette.responses import PlainTextResponse, StreamingResponse
 from starlette.routing import Route
 
 from services.api.access.caller import Caller
-from services.api.complaints import repository
+from services.api.complaints import aggregates_repository
 from shared.enums import Role
 
 COUNTS_TARGET_SECONDS = 1.0
@@ -50,7 +50,7 @@ def export_sql() -> str:
     admin = Caller(
         api_key_id=uuid.uuid4(), role=Role.ADMIN, organization_id=None, organization_kind=None, visible_ids=None
     )
-    return repository.export_sql(admin, equals={}, filed_from=None, filed_before=None)
+    return aggregates_repository.export_sql(admin, equals={}, filed_from=None, filed_before=None)
 
 
 def reference_app() -> Starlette:

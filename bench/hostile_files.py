@@ -1,5 +1,5 @@
 """The hostile-file scenario of `make bench` (`--only hostile-files`): how long the readers take to read or
-refuse files built to make them slow (tests/imports/hostile_workbooks.py), in this process, beside a plain
+refuse files built to make them slow (tests/files/hostile_workbooks.py), in this process, beside a plain
 three-row workbook as the reference. Reported, never asserted: each once held the event loop for seconds.
 
 Each file goes through both entry points, the plan reader (`read_plan_file`) and the complaint reader
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from services.api.complaints.intake import read_complaint_file
 from services.api.imports.spreadsheet import read_plan_file
-from tests.imports import hostile_workbooks as hostile
+from tests.files import hostile_workbooks as hostile
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -58,6 +58,7 @@ __all__ = [
     "term_for",
     "time_left",
     "timeliness",
+    "timeliness_of",
 ]
 
 # Ley 1755 art. 17: the entity asks for missing information within 10 (business) days of filing.
@@ -740,21 +741,33 @@ def compute_deadline(
 
 
 def timeliness(state: DeadlineState, now: datetime) -> Timeliness | None:
-    """Timeliness ("oportunidad") of a complaint at ``now``; ``None`` when it has no term.
+    """Timeliness ("oportunidad") of a complaint at ``now``; ``None`` without a term (see :func:`timeliness_of`)."""
+    _require_aware(now, "now")
+    return timeliness_of(state.term is not None, state.status, state.due_at, state.answered_at, now)
+
+
+_NO_TERM_RUNNING = frozenset({ComplaintStatus.TRASLADADO, ComplaintStatus.DESISTIDO})
+
+
+def timeliness_of(
+    has_term: bool, status: ComplaintStatus | str, due_at: datetime | None, answered_at: datetime | None, now: datetime
+) -> Timeliness | None:
+    """The timeliness rule, once, on the values a complaint stores (the API reads them from its columns).
 
     Answered by ``due_at`` → en_termino; answered after → fuera_de_termino; unanswered and past
     ``due_at`` → vencida_sin_respuesta; otherwise (including a paused clock) en_tramite_vigente. A complaint
-    transferred or withdrawn without an answer no longer runs a term here, so it gets ``None`` too.
+    transferred or withdrawn without an answer no longer runs a term here, so it gets ``None`` too; so does
+    one without a term. The SQL of the API and the rollup trigger restate it; a test runs both against this
+    on the same cases (tests/api/complaints/test_timeliness.py).
     """
-    _require_aware(now, "now")
-    if state.term is None:
+    if not has_term:
         return None
-    if state.answered_at is not None:
-        assert state.due_at is not None  # an answer is only recorded on a running clock
-        return Timeliness.EN_TERMINO if state.answered_at <= state.due_at else Timeliness.FUERA_DE_TERMINO
-    if state.status in (ComplaintStatus.TRASLADADO, ComplaintStatus.DESISTIDO):
+    if answered_at is not None:
+        assert due_at is not None  # an answer is only recorded on a running clock
+        return Timeliness.EN_TERMINO if answered_at <= due_at else Timeliness.FUERA_DE_TERMINO
+    if status in _NO_TERM_RUNNING:
         return None
-    if state.due_at is not None and now > state.due_at:
+    if due_at is not None and now > due_at:
         return Timeliness.VENCIDA_SIN_RESPUESTA
     return Timeliness.EN_TRAMITE_VIGENTE
 

@@ -5,20 +5,17 @@ import binascii
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, TypeDecorator, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import TypeDecorator
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.kit.errors import field_error
-
-RowT = TypeVar("RowT")
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -57,9 +54,10 @@ async def page_params(
 
 
 class PageQuery(BaseModel):
-    """`page_params` as a query model, for hot lists that validate their whole query string in one pass.
+    """`page_params` as a query model; it yields the same `PageParams` (`page_params()`, the same rules).
 
-    The same parameters, constraints and documentation; `page_params()` applies the same rules.
+    Only the complaints list still declares it (its query model subclasses it); every other list takes
+    `PageParamsDep`. It goes when that area takes `PageParamsDep` too.
     """
 
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Tamaño de página (máximo 500).")] = DEFAULT_LIMIT
@@ -163,38 +161,6 @@ def _python_type(column: InstrumentedAttribute[Any]) -> type:
         column_type = column_type.impl_instance
     python_type: type = column_type.python_type
     return python_type
-
-
-async def fetch_page(
-    session: AsyncSession,
-    statement: Select[RowT],
-    params: PageParams,
-    *,
-    id_column: InstrumentedAttribute[Any],
-    sortable: Mapping[str, InstrumentedAttribute[Any]],
-    default_sort: str,
-    updated_column: InstrumentedAttribute[Any] | None,
-    deleted_column: InstrumentedAttribute[Any] | None,
-) -> tuple[Sequence[RowT], str | None]:
-    """Apply sync, order and cursor to a scoped statement and fetch one page (limit + 1 to see the next)."""
-    order = page_order(params, sortable=sortable, default_sort=default_sort, updated_column=updated_column)
-    sort_column = order.column
-    if order.sync:
-        statement = statement.where(sort_column >= params.updated_since)
-    elif deleted_column is not None:
-        statement = statement.where(deleted_column.is_(None))
-    if order.after is not None:
-        value, last_id = order.after
-        position = tuple_(sort_column, id_column)
-        statement = statement.where(position < (value, last_id) if order.descending else position > (value, last_id))
-    by = (sort_column.desc(), id_column.desc()) if order.descending else (sort_column.asc(), id_column.asc())
-    rows: list[RowT] = list((await session.execute(statement.order_by(*by).limit(params.limit + 1))).scalars())
-    next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(order.cursor_key, getattr(last, sort_column.key), getattr(last, id_column.key))
-    return rows, next_cursor
 
 
 @dataclass(frozen=True)

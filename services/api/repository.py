@@ -26,15 +26,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlmodel import col
+from sqlmodel import SQLModel
 
 from services.api.access.caller import Caller
 from services.api.access.scope import scope_arguments, visible_to
 from services.api.db import DriverConnection
-from services.api.models.base import RecordColumns
-from services.api.pagination import PageParams, encode_cursor, fetch_page, page_order
+from services.api.pagination import PageOrder, PageParams, encode_cursor, page_order
 
-RowT = TypeVar("RowT", bound=RecordColumns)
+RowT = TypeVar("RowT", bound=SQLModel)
+PageRowT = TypeVar("PageRowT")
 
 COPY_THRESHOLD = 200
 """From this many rows on, `insert_many` uses COPY instead of INSERT."""
@@ -74,7 +74,11 @@ class RecordRepository(Generic[RowT]):
     """Queries over one table of records that carry `organization_id`, `version` and `deleted_at`.
 
     `scope_columns` are the organisation columns a caller's visible organisations are matched against
-    (any of them makes a row readable).
+    (any of them makes a row readable); a table without them (API keys, scoped by their own rules) names
+    none, and one without `deleted_at` says `tombstones=False`, so its lists skip the live-rows condition.
+
+    Reads (`fetch_live`, `page`, `driver_page`, `fetch_all_live`) run on the driver connection of
+    `db.read_connection`; the session methods are the write path's.
     """
 
     def __init__(
@@ -84,8 +88,10 @@ class RecordRepository(Generic[RowT]):
         sortable: Sequence[str] = ("created_at", "updated_at"),
         default_sort: str = "created_at",
         scope_columns: Sequence[str] = ("organization_id",),
+        tombstones: bool = True,
     ) -> None:
         self.model = model
+        self.tombstones = tombstones
         self.default_sort = default_sort
         self.scope_columns = tuple(scope_columns)
         # The mapped columns only, so a column outside the mapper (a full-text vector) is never read back.
@@ -120,19 +126,17 @@ class RecordRepository(Generic[RowT]):
     async def fetch_live(
         self, connection: DriverConnection, caller: Caller, row_id: uuid.UUID
     ) -> asyncpg.Record | None:
-        """`get_live` on the driver connection: the mapped columns of one live row in the caller's scope.
+        """The read of one record (`GET /…/{id}`): the mapped columns of one live row in the caller's scope.
 
-        For hot reads: the same rows as `readable_statement`, as a driver record (no ORM instance, no
-        session), from one prepared statement per table and scope kind.
+        A driver record (no ORM instance, no session), from one prepared statement per table and scope kind.
         """
         scoped = caller.visible_ids is not None
         statement = self._live_by_id.get(scoped)
         if statement is None:
-            conditions = [
-                self.column("id") == driver_param("id", self.column("id")),
-                self.column("deleted_at").is_(None),
-            ]
-            in_scope = visible_to(caller, *self._scope(), prepared=True)
+            conditions = [self.column("id") == driver_param("id", self.column("id"))]
+            if self.tombstones:
+                conditions.append(self.column("deleted_at").is_(None))
+            in_scope = self._in_scope(caller)
             if in_scope is not None:
                 conditions.append(in_scope)
             statement = self._live_by_id[scoped] = DriverStatement.compile(
@@ -140,46 +144,58 @@ class RecordRepository(Generic[RowT]):
             )
         return await connection.fetchrow(statement.sql, *statement.arguments({"id": row_id, **scope_arguments(caller)}))
 
+    async def fetch_all_live(
+        self, connection: DriverConnection, *, shape: Hashable, order_by: Callable[[], Sequence[Any]], **equals: Any
+    ) -> list[asyncpg.Record]:
+        """Every live row matching the equality filters, in `order_by()`'s order, as driver records.
+
+        For reads of whole sets the caller already checked access to (the rows of one plan for its tree):
+        no scope condition. `shape` names the order; the statement is compiled once per shape and filters.
+        """
+        key = ("all", shape, tuple(equals))
+        statement = self._driver_pages.get(key)
+        if statement is None:
+            conditions = [self.column(name) == driver_param(f"eq_{name}", self.column(name)) for name in equals]
+            statement = self._driver_pages[key] = DriverStatement.compile(
+                select(*self._driver_columns)
+                .where(*conditions, self.column("deleted_at").is_(None))
+                .order_by(*order_by())
+            )
+        values = {f"eq_{name}": value for name, value in equals.items()}
+        return await connection.fetch(statement.sql, *statement.arguments(values))
+
     async def get_live(self, session: AsyncSession, caller: Caller, row_id: uuid.UUID) -> RowT | None:
+        """The ORM row a write is about to change or check, through the write's session (reads use
+        `fetch_live`)."""
         statement = self.readable_statement(caller).where(
-            col(self.model.id) == row_id, col(self.model.deleted_at).is_(None)
+            self.column("id") == row_id, self.column("deleted_at").is_(None)
         )
         return (await session.execute(statement)).scalar_one_or_none()
 
     async def all_live(self, session: AsyncSession, caller: Caller, **equals: Any) -> Sequence[RowT]:
-        """Every live row matching the equality filters, within the caller's scope (whole-plan work)."""
-        statement = self.readable_statement(caller).where(col(self.model.deleted_at).is_(None))
+        """Every live row matching the equality filters, within the caller's scope (whole-plan writes)."""
+        statement = self.readable_statement(caller).where(self.column("deleted_at").is_(None))
         for name, value in equals.items():
             statement = statement.where(self.column(name) == value)
-        return list((await session.execute(statement.order_by(col(self.model.id)))).scalars())
+        return list((await session.execute(statement.order_by(self.column("id")))).scalars())
 
     async def page(
         self,
-        session: AsyncSession,
+        connection: DriverConnection,
         caller: Caller,
         params: PageParams,
         filters: Mapping[str, Any],
-    ) -> tuple[Sequence[RowT], str | None]:
+    ) -> tuple[list[asyncpg.Record], str | None]:
         """One page of the caller's records; `filters` are equality filters on columns, None means absent."""
-        statement = self.readable_statement(caller)
-        for name, value in filters.items():
-            if value is not None:
-                statement = statement.where(self.column(name) == value)
-        return await self.page_of(session, statement, params)
-
-    async def page_of(
-        self, session: AsyncSession, statement: Select[RowT], params: PageParams
-    ) -> tuple[Sequence[RowT], str | None]:
-        """One page of an already scoped and filtered statement, with this table's sort columns and sync."""
-        return await fetch_page(
-            session,
-            statement,
+        present = {name: value for name, value in filters.items() if value is not None}
+        names = tuple(present)
+        return await self.driver_page(
+            connection,
+            caller,
             params,
-            id_column=self.column("id"),
-            sortable=self.sortable,
-            default_sort=self.default_sort,
-            updated_column=self.column("updated_at"),
-            deleted_column=self.column("deleted_at"),
+            shape=("equals", names),
+            where=lambda: [self.column(name) == driver_param(f"eq_{name}", self.column(name)) for name in names],
+            values={f"eq_{name}": value for name, value in present.items()},
         )
 
     async def driver_page(
@@ -192,7 +208,7 @@ class RecordRepository(Generic[RowT]):
         where: Callable[[], Sequence[ColumnElement[bool]]],
         values: Mapping[str, Any],
     ) -> tuple[list[asyncpg.Record], str | None]:
-        """`page_of` on the driver connection: the same rows, order and cursor, as driver records.
+        """The read of one list page: the caller's rows under `where()`, in keyset order, as driver records.
 
         JSONB columns come back as their JSON text (see `__init__`).
 
@@ -200,60 +216,74 @@ class RecordRepository(Generic[RowT]):
         `shape` names that set of conditions. The statement is compiled once per shape, scope kind, order
         and cursor presence, then runs as one prepared statement per request (no ORM, no session).
         """
-        order = page_order(
-            params, sortable=self.sortable, default_sort=self.default_sort, updated_column=self.column("updated_at")
-        )
+        order = self._order(params)
         scoped = caller.visible_ids is not None
         key = (shape, scoped, order.column.key, order.descending, order.sync, order.after is not None)
         statement = self._driver_pages.get(key)
         if statement is None:
-            statement = self._driver_pages[key] = DriverStatement.compile(
-                self._driver_page_statement(
-                    where(),
-                    visible_to(caller, *self._scope(), prepared=True),
-                    order.column,
-                    descending=order.descending,
-                    sync=order.sync,
-                    after=order.after is not None,
-                )
-            )
-        arguments = dict(values, limit=params.limit + 1, **scope_arguments(caller))
+            base = select(*self._driver_columns).where(*where())
+            in_scope = self._in_scope(caller)
+            if in_scope is not None:
+                base = base.where(in_scope)
+            statement = self._driver_pages[key] = DriverStatement.compile(self._keyset(base, order))
+        arguments = dict(values, **self._keyset_arguments(params, order), **scope_arguments(caller))
+        rows = await connection.fetch(statement.sql, *statement.arguments(arguments))
+        return self._cut(rows, params, order, lambda row, name: row[name])
+
+    async def page_of(
+        self, session: AsyncSession, statement: Select[RowT], params: PageParams
+    ) -> tuple[Sequence[RowT], str | None]:
+        """`driver_page` as ORM rows of an already scoped and filtered statement: the same keyset walk.
+
+        Only the complaints area still calls it (its ORM list, until that area reads lists on the driver
+        alone); no other list reads through the session.
+        """
+        order = self._order(params)
+        result = await session.execute(self._keyset(statement, order), self._keyset_arguments(params, order))
+        return self._cut(list(result.scalars()), params, order, getattr)
+
+    def _in_scope(self, caller: Caller) -> ColumnElement[bool] | None:
+        return visible_to(caller, *self._scope(), prepared=True) if self.scope_columns else None
+
+    def _order(self, params: PageParams) -> PageOrder:
+        updated = self.column("updated_at")
+        return page_order(params, sortable=self.sortable, default_sort=self.default_sort, updated_column=updated)
+
+    def _keyset(self, statement: Select[Any], order: PageOrder) -> Select[Any]:
+        """Sync or live rows, after the cursor, in `(sort column, id)` order, limit + 1 to see the next page.
+
+        The values are named parameters (`_keyset_arguments`), so one compiled statement serves every page.
+        """
+        sort_column, id_column = order.column, self.column("id")
+        if order.sync:
+            statement = statement.where(sort_column >= driver_param("updated_since", sort_column))
+        elif self.tombstones:
+            statement = statement.where(self.column("deleted_at").is_(None))
+        if order.after is not None:
+            position = tuple_(sort_column, id_column)
+            bound = tuple_(driver_param("after_value", sort_column), driver_param("after_id", id_column))
+            statement = statement.where(position < bound if order.descending else position > bound)
+        by = (sort_column.desc(), id_column.desc()) if order.descending else (sort_column.asc(), id_column.asc())
+        return statement.order_by(*by).limit(driver_param("limit"))
+
+    @staticmethod
+    def _keyset_arguments(params: PageParams, order: PageOrder) -> dict[str, Any]:
+        arguments: dict[str, Any] = {"limit": params.limit + 1}
         if order.sync:
             arguments["updated_since"] = params.updated_since
         if order.after is not None:
             arguments["after_value"], arguments["after_id"] = order.after
-        rows = await connection.fetch(statement.sql, *statement.arguments(arguments))
-        next_cursor = None
-        if len(rows) > params.limit:
-            rows = rows[: params.limit]
-            last = rows[-1]
-            next_cursor = encode_cursor(order.cursor_key, last[order.column.key], last["id"])
-        return rows, next_cursor
+        return arguments
 
-    def _driver_page_statement(
-        self,
-        conditions: Sequence[ColumnElement[bool]],
-        in_scope: ColumnElement[bool] | None,
-        sort_column: InstrumentedAttribute[Any],
-        *,
-        descending: bool,
-        sync: bool,
-        after: bool,
-    ) -> Select[Any]:
-        id_column = self.column("id")
-        statement = select(*self._driver_columns).where(*conditions)
-        if in_scope is not None:
-            statement = statement.where(in_scope)
-        if sync:
-            statement = statement.where(sort_column >= driver_param("updated_since", sort_column))
-        else:
-            statement = statement.where(self.column("deleted_at").is_(None))
-        if after:
-            position = tuple_(sort_column, id_column)
-            bound = tuple_(driver_param("after_value", sort_column), driver_param("after_id", id_column))
-            statement = statement.where(position < bound if descending else position > bound)
-        by = (sort_column.desc(), id_column.desc()) if descending else (sort_column.asc(), id_column.asc())
-        return statement.order_by(*by).limit(driver_param("limit"))
+    @staticmethod
+    def _cut(
+        rows: list[PageRowT], params: PageParams, order: PageOrder, value: Callable[[PageRowT, str], Any]
+    ) -> tuple[list[PageRowT], str | None]:
+        if len(rows) <= params.limit:
+            return rows, None
+        rows = rows[: params.limit]
+        last = rows[-1]
+        return rows, encode_cursor(order.cursor_key, value(last, order.column.key), value(last, "id"))
 
     async def insert(self, session: AsyncSession, values: Mapping[str, Any]) -> RowT:
         statement = insert(self.model).values(**values).returning(self.model)
@@ -294,11 +324,11 @@ class RecordRepository(Generic[RowT]):
         statement = (
             update(self.model)
             .where(
-                col(self.model.id) == row_id,
-                col(self.model.version) == expected_version,
-                col(self.model.deleted_at).is_(None),
+                self.column("id") == row_id,
+                self.column("version") == expected_version,
+                self.column("deleted_at").is_(None),
             )
-            .values(**values, version=col(self.model.version) + 1, updated_at=func.now())
+            .values(**values, version=self.column("version") + 1, updated_at=func.now())
             .returning(self.model)
             .execution_options(populate_existing=True)
         )
@@ -309,10 +339,10 @@ class RecordRepository(Generic[RowT]):
 
     async def soft_delete_where(self, session: AsyncSession, **equals: Any) -> int:
         """Tombstone every live row matching the equality filters (cascades); returns how many."""
-        statement = update(self.model).where(col(self.model.deleted_at).is_(None))
+        statement = update(self.model).where(self.column("deleted_at").is_(None))
         for name, value in equals.items():
             statement = statement.where(self.column(name) == value)
-        statement = statement.values(deleted_at=func.now(), updated_at=func.now(), version=col(self.model.version) + 1)
+        statement = statement.values(deleted_at=func.now(), updated_at=func.now(), version=self.column("version") + 1)
         result = await session.execute(statement)
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -320,14 +350,14 @@ class RecordRepository(Generic[RowT]):
         """Tombstone every live row whose `column_name` is among the ids a subquery selects."""
         statement = (
             update(self.model)
-            .where(col(self.model.deleted_at).is_(None), self.column(column_name).in_(ids))
-            .values(deleted_at=func.now(), updated_at=func.now(), version=col(self.model.version) + 1)
+            .where(self.column("deleted_at").is_(None), self.column(column_name).in_(ids))
+            .values(deleted_at=func.now(), updated_at=func.now(), version=self.column("version") + 1)
         )
         result = await session.execute(statement)
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def exists_live(self, session: AsyncSession, **equals: Any) -> bool:
-        statement = select(func.count()).select_from(self.model).where(col(self.model.deleted_at).is_(None))
+        statement = select(func.count()).select_from(self.model).where(self.column("deleted_at").is_(None))
         for name, value in equals.items():
             statement = statement.where(self.column(name) == value)
         return bool((await session.execute(statement.limit(1))).scalar_one())

@@ -10,7 +10,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.kit.openapi import problem_responses
-from services.kit.responses import json_bytes, json_response, required_version, resource_response
+from services.kit.responses import (
+    JSON_MEDIA_TYPE,
+    json_bytes,
+    json_response,
+    required_version,
+    resource_json_response,
+    resource_response,
+)
 from shared.contract import Page, Record
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -63,8 +70,24 @@ ExpectedVersion = Annotated[int, Depends(expected_version)]
 
 
 def page_response(model: type[ModelT], rows: Iterable[Any], next_cursor: str | None) -> Response:
+    """A page through the contract model, for items that are not all stored columns (nested JSONB shapes)."""
     page = Page[model](items=[model.model_validate(row) for row in rows], next_cursor=next_cursor)  # type: ignore[valid-type]
     return json_response(page)
+
+
+def page_json(
+    model: type[Record] | type[BaseModel], rows: Iterable[Mapping[str, Any] | asyncpg.Record], next_cursor: str | None
+) -> bytes:
+    """`record_json` for a page: `Page[model]`'s JSON straight from the stored columns of its rows."""
+    fields = tuple(model.model_fields)
+    items = [{name: row[name] for name in fields} for row in rows]
+    return json_bytes({"items": items, "next_cursor": next_cursor})
+
+
+def page_json_response(
+    model: type[Record] | type[BaseModel], rows: Iterable[Mapping[str, Any] | asyncpg.Record], next_cursor: str | None
+) -> Response:
+    return Response(page_json(model, rows, next_cursor), media_type=JSON_MEDIA_TYPE)
 
 
 def record_response(
@@ -81,13 +104,20 @@ def record_response(
     return resource_response(request, record, record.version, status_code=status_code, location=location)
 
 
-def record_json(model: type[Record], columns: Mapping[str, Any] | asyncpg.Record) -> bytes:
+def record_json(model: type[Record] | type[BaseModel], columns: Mapping[str, Any] | asyncpg.Record) -> bytes:
     """A record's JSON straight from its stored columns, for contract models whose every field is a column.
 
     No validation pass on the way out: the fast reads answer with it, and a test per model holds the bytes
     equal to `model.model_validate(row).model_dump_json()`.
     """
     return json_bytes({name: columns[name] for name in model.model_fields})
+
+
+def record_json_response(
+    request: Request, model: type[Record] | type[BaseModel], columns: Mapping[str, Any] | asyncpg.Record
+) -> Response:
+    """`record_response` from stored columns (`record_json`): the same ETag and If-None-Match rules."""
+    return resource_json_response(request, record_json(model, columns), columns["version"])
 
 
 def no_content() -> Response:

@@ -7,7 +7,9 @@ one unit of work around the handler:
 2. one session and one transaction are opened; with an `Idempotency-Key`, the key is claimed inside that
    transaction (a transaction-level advisory lock: it ends exactly when the request's transaction or its
    process ends) and a stored answer is replayed;
-3. the handler runs on that session and builds its response;
+3. the handler runs on that session and builds its response; if the route's policy refused the caller
+   after the lookup (`access.policies`, `after_lookup`) and no service raised that 403, it is raised here,
+   so a refused call never succeeds (fail closed);
 4. the idempotent answer is stored in the same transaction, and the transaction commits;
 5. only then does the response leave. A failed commit raises, so the client gets a problem and nothing
    was stored, the replayable answer included.

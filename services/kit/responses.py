@@ -72,8 +72,12 @@ def tagged_response(
 
 
 def resource_json_response(request: Request, body: bytes, version: int) -> Response:
-    """`resource_response` for a body already serialised (hot reads): the same ETag and 304 rules."""
-    etag = etag_for(version)
+    """`resource_response` for a body already serialised (reads): the same ETag and 304 rules."""
+    return tagged_json_response(request, body, etag_for(version))
+
+
+def tagged_json_response(request: Request, body: bytes, etag: str) -> Response:
+    """`tagged_response` for a body already serialised: the same ETag and 304 rules."""
     if _not_modified(request, etag):
         return Response(status_code=304, headers={"ETag": etag})
     return Response(body, media_type=JSON_MEDIA_TYPE, headers={"ETag": etag})

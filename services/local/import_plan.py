@@ -17,6 +17,7 @@ from sqlmodel import col
 from services.api.access.caller import Caller
 from services.api.config import Settings
 from services.api.db import create_engine, create_sessionmaker
+from services.api.files.importing import Upload
 from services.api.imports import service as imports_service
 from services.api.models import OrganizationRow
 from services.local.migrate import resolve_url, upgrade
@@ -46,8 +47,7 @@ async def run(database_url: str, arguments: argparse.Namespace) -> int:
             row = await imports_service.import_plan_file(
                 session,
                 admin,
-                data=path.read_bytes(),
-                file_name=path.name,
+                upload=Upload(path.read_bytes(), path.name),
                 organization_id=organization_id,
                 year=arguments.year,
                 dry_run=not arguments.commit,

@@ -10,8 +10,7 @@ import pytest
 
 from tests.analytics.conftest import analytics_over
 from tests.api.conftest import Actor, MakeKey, MakeOrg, assert_problem
-from tests.api.test_complaint_counts import answer
-from tests.api.test_complaints import file_complaint
+from tests.factories import answer_complaint, file_complaint
 
 BIMONTHLY = "/v1/analytics/complaints/bimonthly"
 TREND = "/v1/analytics/complaints/trend"
@@ -44,9 +43,9 @@ async def magdalena(client: httpx.AsyncClient, make_org: MakeOrg, make_key: Make
     for filed_at in ("2025-01-10", "2025-02-10", "2025-11-10", "2025-12-10"):
         await file_complaint(client, eps, filed_at=f"{filed_at}T09:00:00-05:00")
     in_term = await file_complaint(client, eps, filed_at="2026-01-05T09:00:00-05:00")
-    await answer(client, eps, in_term, "2026-01-07T09:00:00-05:00")
+    await answer_complaint(client, eps, in_term, "2026-01-07T09:00:00-05:00")
     late = await file_complaint(client, eps, filed_at="2026-01-06T09:00:00-05:00", channel="telefono")
-    await answer(client, eps, late, "2026-03-10T09:00:00-05:00")
+    await answer_complaint(client, eps, late, "2026-03-10T09:00:00-05:00")
     await file_complaint(client, eps, filed_at="2026-01-20T09:00:00-05:00", type="reclamo", risk="riesgo_vital")
     await file_complaint(client, eps, filed_at="2026-02-03T09:00:00-05:00")
     await file_complaint(client, eps, filed_at="2026-02-27T09:00:00-05:00", channel="telefono")

@@ -16,8 +16,9 @@ import httpx
 import openpyxl
 import pytest
 
-from tests.api.conftest import Actor, assert_problem, create_plan, eps, other_eps
-from tests.api.test_plans import (
+from tests.api.conftest import Actor, assert_problem, eps, other_eps
+from tests.factories import (
+    create_plan,
     fetch,
     make_activity,
     make_goal,

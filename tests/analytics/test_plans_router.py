@@ -19,8 +19,8 @@ import pytest
 from services.analytics.plans.frames import EXECUTION_TABLE_COLUMNS
 from shared.contract.analytics_plans import PlanExecution
 from tests.analytics.conftest import analytics_over
-from tests.api.conftest import Actor, MakeKey, MakeOrg, assert_problem, create_plan, eps, other_eps
-from tests.api.test_plans import fetch, make_activity, make_goal, make_progress, move_status
+from tests.api.conftest import Actor, MakeKey, MakeOrg, assert_problem, eps, other_eps
+from tests.factories import create_plan, fetch, make_activity, make_goal, make_progress, move_status
 
 __all__ = ["eps", "other_eps"]
 

@@ -1,8 +1,7 @@
 """Actors of the API tests: an admin key, organisations of each kind and keys with each role."""
 
-import uuid
+import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -12,20 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.api.auth import repository as auth_repository
 from services.api.models import ApiKeyRow
-
-
-@dataclass
-class Actor:
-    """A caller: its organisation (None for admin) and the headers that authenticate it."""
-
-    key: str
-    organization_id: uuid.UUID | None = None
-    organization: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.key}"}
-
+from tests.factories import Actor as Actor  # re-exported: the actors' type, imported from here by most modules
+from tests.factories import create_key, create_organization
+from tests.factories import create_plan as create_plan  # re-exported for modules that take it from here
 
 MakeOrg = Callable[..., Awaitable[dict[str, Any]]]
 MakeKey = Callable[..., Awaitable[Actor]]
@@ -56,11 +44,7 @@ async def admin(session: AsyncSession) -> Actor:
 @pytest.fixture
 def make_org(client: httpx.AsyncClient, admin: Actor) -> MakeOrg:
     async def make(kind: str = "eps", **fields: Any) -> dict[str, Any]:
-        body = {"kind": kind, "name": f"{kind} {uuid.uuid4().hex[:6]}", **fields}
-        response = await client.post("/v1/organizations", json=body, headers=admin.headers)
-        assert response.status_code == 201, response.text
-        created: dict[str, Any] = response.json()
-        return created
+        return await create_organization(client, admin, kind, **fields)
 
     return make
 
@@ -68,12 +52,7 @@ def make_org(client: httpx.AsyncClient, admin: Actor) -> MakeOrg:
 @pytest.fixture
 def make_key(client: httpx.AsyncClient, admin: Actor) -> MakeKey:
     async def make(organization: dict[str, Any], role: str) -> Actor:
-        body = {"organization_id": organization["id"], "role": role, "name": f"{role} tests"}
-        response = await client.post("/v1/api-keys", json=body, headers=admin.headers)
-        assert response.status_code == 201, response.text
-        return Actor(
-            key=response.json()["key"], organization_id=uuid.UUID(organization["id"]), organization=organization
-        )
+        return await create_key(client, admin, organization, role)
 
     return make
 
@@ -90,20 +69,30 @@ async def other_eps(make_org: MakeOrg, make_key: MakeKey) -> Actor:
     return await make_key(organization, "eps_ips")
 
 
-async def create_plan(client: httpx.AsyncClient, actor: Actor, **fields: Any) -> dict[str, Any]:
-    body = {"year": 2026, "title": "Plan de acción 2026", **fields}
-    response = await client.post("/v1/plans", json=body, headers=actor.headers)
-    assert response.status_code == 201, response.text
-    plan: dict[str, Any] = response.json()
-    return plan
-
-
 # English phrases the framework would leak if a handler let its own message through.
 _ENGLISH = ("Field required", "Input should", "Not Found", "Method Not Allowed", "value is not", "Extra inputs")
+_ENGLISH_WORDS = re.compile(
+    r"\b(the|must|should|field|required|invalid|not found|value|is not|missing)\b", re.IGNORECASE
+)
+_SPANISH = re.compile(
+    r"[áéíóúñ¿]|\b(el|la|los|las|de|del|debe|no|un|una|ya|es|con|por|en|campo|valor|fecha|mes|texto)\b",
+    re.IGNORECASE,
+)
 
 
-def assert_problem(response: httpx.Response, status: int, *fields: str) -> dict[str, Any]:
-    """An RFC 9457 problem with `status`, a Spanish detail, no stack trace, and `errors[]` naming `fields`."""
+def assert_spanish(text: str) -> None:
+    """A message a person reads: not empty, no English words, recognisably Spanish."""
+    assert text.strip(), "empty message"
+    assert not any(phrase in text for phrase in _ENGLISH), text
+    assert not _ENGLISH_WORDS.search(text), f"English in {text!r}"
+    assert _SPANISH.search(text), f"not Spanish: {text!r}"
+
+
+def assert_problem(
+    response: httpx.Response, status: int, *fields: str, detail_contains: str | None = None
+) -> dict[str, Any]:
+    """An RFC 9457 problem with `status`, a Spanish detail (holding `detail_contains`), no stack trace, and
+    `errors[]` naming `fields`."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json"), response.headers
     body: dict[str, Any] = response.json()
@@ -112,10 +101,10 @@ def assert_problem(response: httpx.Response, status: int, *fields: str) -> dict[
     assert body["title"]
     assert body.get("detail"), body
     assert "Traceback" not in response.text
-    messages = [body["detail"], *(error["message"] for error in body.get("errors") or [])]
-    for message in messages:
-        assert message.strip(), body
-        assert not any(phrase in message for phrase in _ENGLISH), message
+    if detail_contains is not None:
+        assert detail_contains in body["detail"], body["detail"]
+    for message in [body["detail"], *(error["message"] for error in body.get("errors") or [])]:
+        assert_spanish(message)
     named = [error["field"] for error in body.get("errors") or []]
     for name in fields:
         assert name in named, (name, body)

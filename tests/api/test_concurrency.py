@@ -19,9 +19,9 @@ from services.api.db import create_sessionmaker
 from services.api.main import create_app
 from services.api.models import ApiKeyRow
 from services.local.database import drop_database
-from tests.api.conftest import Actor
-from tests.api.test_plans import assert_problem, fetch, if_match
+from tests.api.conftest import Actor, assert_problem
 from tests.conftest import migrated_database
+from tests.factories import fetch, if_match
 
 ROUNDS = 5
 

@@ -12,7 +12,6 @@ import ast
 import json
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,8 +19,19 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEPLOY = REPO_ROOT / "deploy"
+from tests.deploy.conftest import (
+    ANALYTICS,
+    API,
+    DEPLOY,
+    REPO_ROOT,
+    SERVICE_IDS,
+    SERVICES,
+    Svc,
+    arguments_of,
+    dockerfile_instructions,
+    parse_env_file,
+)
+
 K8S = DEPLOY / "k8s"
 COMPOSE_FILE = DEPLOY / "compose.yaml"
 YAML_FILES = sorted({*DEPLOY.rglob("*.yaml"), *DEPLOY.rglob("*.yml")})
@@ -34,35 +44,6 @@ SECRET_NAME_PARTS = ("PASSWORD", "SECRET", "TOKEN", "API_KEY", "DATABASE_URL")
 # instead of restarting every one of them, or every new one, which could not fix it.
 PROBE_PATHS = {"startupProbe": "/health/live", "readinessProbe": "/health/ready", "livenessProbe": "/health/live"}
 MODULE_PATTERN = re.compile(r"\bservices(?:\.[a-z_][a-z0-9_]*)+(?::[a-z_][a-z0-9_]*)?")
-
-
-@dataclass(frozen=True)
-class Svc:
-    """One of the two Participa services, as the deployment files must describe it."""
-
-    name: str
-    port: int
-    port_env: str
-    group: str
-    app: str
-
-    @property
-    def dockerfile(self) -> Path:
-        return DEPLOY / f"{self.name}.Dockerfile"
-
-    @property
-    def deployment(self) -> str:
-        return f"participa-{self.name}"
-
-    @property
-    def env_example(self) -> Path:
-        return DEPLOY / "env" / f"{self.name}.env.example"
-
-
-API = Svc("api", 8000, "API_PORT", "api", "services.api.main:create_app")
-ANALYTICS = Svc("analytics", 8001, "ANALYTICS_PORT", "analytics", "services.analytics.main:create_app")
-SERVICES = (API, ANALYTICS)
-SERVICE_IDS = [svc.name for svc in SERVICES]
 
 
 # ---- helpers --------------------------------------------------------------------------------------
@@ -122,41 +103,6 @@ def env_file_entries(service: dict[str, Any]) -> list[tuple[Path, bool]]:
         else:
             result.append((DEPLOY / entry["path"], bool(entry.get("required", True))))
     return result
-
-
-def parse_env_file(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        assert sep, f"{path.name}:{number}: not KEY=VALUE"
-        assert re.fullmatch(r"[A-Z][A-Z0-9_]*", key), f"{path.name}:{number}: bad name {key!r}"
-        values[key] = value
-    return values
-
-
-def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, with continuation lines joined and comments dropped."""
-    instructions: list[tuple[str, str]] = []
-    pending = ""
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.endswith("\\"):
-            pending += line[:-1].strip() + " "
-            continue
-        keyword, _, arguments = (pending + line).partition(" ")
-        instructions.append((keyword.upper(), arguments.strip()))
-        pending = ""
-    assert not pending, f"{path.name}: dangling line continuation"
-    return instructions
-
-
-def arguments_of(path: Path, keyword: str) -> list[str]:
-    return [arguments for instruction, arguments in dockerfile_instructions(path) if instruction == keyword]
 
 
 def exec_form(arguments: str) -> list[str]:

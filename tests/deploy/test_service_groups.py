@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.test_manifests import (
+from tests.deploy.conftest import (
     API,
     REPO_ROOT,
     SERVICE_IDS,

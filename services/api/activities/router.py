@@ -14,7 +14,7 @@ from services.api.activities.schemas import (
     ActivityProgressUpdate,
     ActivityUpdate,
 )
-from services.api.db import SessionDep
+from services.api.db import SessionDep, read_connection
 from services.api.pagination import PageParamsDep
 from services.api.plans.router import Cascade
 from services.api.routing import (
@@ -22,7 +22,8 @@ from services.api.routing import (
     WRITE_PROBLEMS,
     ExpectedVersion,
     no_content,
-    page_response,
+    page_json_response,
+    record_json_response,
     record_response,
 )
 from services.api.unit_of_work import api_router
@@ -36,15 +37,16 @@ progress_router = api_router(prefix="/v1/activity-progress", tags=["plans"], res
 
 @activities_router.get("", response_model=Page[Activity])
 async def list_activities(
+    request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     params: PageParamsDep,
     goal_id: uuid.UUID | None = None,
     plan_id: uuid.UUID | None = None,
 ) -> Response:
     """List activities of a goal (`?goal_id=`) or of a whole plan (`?plan_id=`)."""
-    rows, cursor = await service.list_activities(session, caller, params, goal_id=goal_id, plan_id=plan_id)
-    return page_response(Activity, rows, cursor)
+    async with read_connection(request) as connection:
+        rows, cursor = await service.list_activities(connection, caller, params, goal_id=goal_id, plan_id=plan_id)
+    return page_json_response(Activity, rows, cursor)
 
 
 @activities_router.post("", status_code=201, response_model=Activity, responses=WRITE_PROBLEMS)
@@ -55,10 +57,11 @@ async def create_activity(request: Request, caller: Writes, session: SessionDep,
 
 
 @activities_router.get("/{activity_id}", response_model=Activity, responses=problem_responses(304))
-async def get_activity(request: Request, caller: ReadsScope, session: SessionDep, activity_id: uuid.UUID) -> Response:
+async def get_activity(request: Request, caller: ReadsScope, activity_id: uuid.UUID) -> Response:
     """Read one activity."""
-    row = await service.get_activity(session, caller, activity_id)
-    return record_response(request, Activity, row)
+    async with read_connection(request) as connection:
+        record = await service.read_activity(connection, caller, activity_id)
+    return record_json_response(request, Activity, record)
 
 
 @activities_router.patch("/{activity_id}", response_model=Activity, responses=WRITE_PROBLEMS)
@@ -90,18 +93,19 @@ async def delete_activity(
 
 @progress_router.get("", response_model=Page[ActivityProgress])
 async def list_activity_progress(
+    request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     params: PageParamsDep,
     activity_id: uuid.UUID | None = None,
     plan_id: uuid.UUID | None = None,
     month: Annotated[str | None, Query(max_length=7, description="Mes `YYYY-MM`.")] = None,
 ) -> Response:
     """List monthly execution records of an activity or a plan (`sort=month`)."""
-    rows, cursor = await service.list_progress(
-        session, caller, params, activity_id=activity_id, plan_id=plan_id, month=month
-    )
-    return page_response(ActivityProgress, rows, cursor)
+    async with read_connection(request) as connection:
+        rows, cursor = await service.list_progress(
+            connection, caller, params, activity_id=activity_id, plan_id=plan_id, month=month
+        )
+    return page_json_response(ActivityProgress, rows, cursor)
 
 
 @progress_router.post("", status_code=201, response_model=ActivityProgress, responses=WRITE_PROBLEMS)
@@ -121,12 +125,11 @@ async def create_activity_progress(
 
 
 @progress_router.get("/{progress_id}", response_model=ActivityProgress, responses=problem_responses(304))
-async def get_activity_progress(
-    request: Request, caller: ReadsScope, session: SessionDep, progress_id: uuid.UUID
-) -> Response:
+async def get_activity_progress(request: Request, caller: ReadsScope, progress_id: uuid.UUID) -> Response:
     """Read one monthly execution record."""
-    row = await service.get_progress(session, caller, progress_id)
-    return record_response(request, ActivityProgress, row)
+    async with read_connection(request) as connection:
+        record = await service.read_progress(connection, caller, progress_id)
+    return record_json_response(request, ActivityProgress, record)
 
 
 @progress_router.patch("/{progress_id}", response_model=ActivityProgress, responses=WRITE_PROBLEMS)

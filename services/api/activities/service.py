@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import records
@@ -16,6 +17,7 @@ from services.api.activities.schemas import (
     ActivityProgressUpdate,
     ActivityUpdate,
 )
+from services.api.db import DriverConnection
 from services.api.models import ActivityProgressRow, ActivityRow, PlanRow
 from services.api.pagination import PageParams
 from services.api.plans import service as plans_service
@@ -32,15 +34,22 @@ async def get_activity(session: AsyncSession, caller: Caller, activity_id: uuid.
     return row
 
 
+async def read_activity(connection: DriverConnection, caller: Caller, activity_id: uuid.UUID) -> asyncpg.Record:
+    record = await activities.fetch_live(connection, caller, activity_id)
+    if record is None:
+        raise NotFound("No existe una actividad con ese identificador.")
+    return record
+
+
 async def list_activities(
-    session: AsyncSession,
+    connection: DriverConnection,
     caller: Caller,
     params: PageParams,
     *,
     goal_id: uuid.UUID | None,
     plan_id: uuid.UUID | None,
-) -> tuple[Sequence[ActivityRow], str | None]:
-    return await activities.page(session, caller, params, {"goal_id": goal_id, "plan_id": plan_id})
+) -> tuple[list[asyncpg.Record], str | None]:
+    return await activities.page(connection, caller, params, {"goal_id": goal_id, "plan_id": plan_id})
 
 
 def schedule_problems(plan: PlanRow, values: dict[str, Any]) -> list[ProblemFieldError]:
@@ -235,17 +244,24 @@ async def get_progress(session: AsyncSession, caller: Caller, progress_id: uuid.
     return row
 
 
+async def read_progress(connection: DriverConnection, caller: Caller, progress_id: uuid.UUID) -> asyncpg.Record:
+    record = await progress.fetch_live(connection, caller, progress_id)
+    if record is None:
+        raise NotFound("No existe ese registro de ejecución.")
+    return record
+
+
 async def list_progress(
-    session: AsyncSession,
+    connection: DriverConnection,
     caller: Caller,
     params: PageParams,
     *,
     activity_id: uuid.UUID | None,
     plan_id: uuid.UUID | None,
     month: str | None,
-) -> tuple[Sequence[ActivityProgressRow], str | None]:
+) -> tuple[list[asyncpg.Record], str | None]:
     filters = {"activity_id": activity_id, "plan_id": plan_id, "month": month}
-    return await progress.page(session, caller, params, filters)
+    return await progress.page(connection, caller, params, filters)
 
 
 def _ensure_executing(plan: PlanRow) -> None:

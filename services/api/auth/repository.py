@@ -4,14 +4,17 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import col
 
+from services.api.access.caller import Caller
+from services.api.db import DriverConnection
 from services.api.models import ApiKeyRow
-from services.api.pagination import PageParams, fetch_page
+from services.api.pagination import PageParams
+from services.api.repository import RecordRepository, driver_param
 from services.api.sql import among
 
 
@@ -66,31 +69,47 @@ async def revoke_active_keys(
     return (await session.execute(statement)).scalars().all()
 
 
-def _key_column(name: str) -> InstrumentedAttribute[Any]:
-    # SQLModel types class attributes as their values; pagination needs them as the mapped columns they are.
-    attribute: InstrumentedAttribute[Any] = getattr(ApiKeyRow, name)
-    return attribute
+# Keys are not tombstoned (revocation is a filter) and are scoped by their own rule, not `visible_to`.
+keys = RecordRepository(
+    ApiKeyRow, sortable=("created_at", "name"), default_sort="created_at", scope_columns=(), tombstones=False
+)
 
 
 async def list_keys(
-    session: AsyncSession, params: PageParams, *, organization_id: uuid.UUID | None, include_revoked: bool
-) -> tuple[Sequence[ApiKeyRow], str | None]:
+    connection: DriverConnection,
+    caller: Caller,
+    params: PageParams,
+    *,
+    organization_id: uuid.UUID | None,
+    include_revoked: bool,
+) -> tuple[list[asyncpg.Record], str | None]:
     """One page of keys; revoked keys are not tombstones but a filter the caller opts into."""
-    statement = select(ApiKeyRow)
-    if organization_id is not None:
-        statement = statement.where(col(ApiKeyRow.organization_id) == organization_id)
-    if not include_revoked:
-        statement = statement.where(col(ApiKeyRow.revoked_at).is_(None))
-    return await fetch_page(
-        session,
-        statement,
+    values: dict[str, Any] = {} if organization_id is None else {"organization_id": organization_id}
+
+    def where() -> list[Any]:
+        conditions: list[Any] = []
+        if organization_id is not None:
+            conditions.append(
+                col(ApiKeyRow.organization_id) == driver_param("organization_id", ApiKeyRow.organization_id)
+            )
+        if not include_revoked:
+            conditions.append(col(ApiKeyRow.revoked_at).is_(None))
+        return conditions
+
+    return await keys.driver_page(
+        connection,
+        caller,
         params,
-        id_column=_key_column("id"),
-        sortable={"created_at": _key_column("created_at"), "name": _key_column("name")},
-        default_sort="created_at",
-        updated_column=_key_column("updated_at"),
-        deleted_column=None,
+        shape=("keys", organization_id is not None, include_revoked),
+        where=where,
+        values=values,
     )
+
+
+async def fetch_key(connection: DriverConnection, caller: Caller, key_id: uuid.UUID) -> asyncpg.Record | None:
+    """A key as read (`GET /v1/api-keys/{id}`), revoked or not; which keys `caller` manages, the service
+    decides (the table has no scope columns)."""
+    return await keys.fetch_live(connection, caller, key_id)
 
 
 async def get_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKeyRow | None:

@@ -11,12 +11,19 @@ from services.api.access.caller import Caller
 from services.api.access.policies import only_roles
 from services.api.auth import service
 from services.api.auth.schemas import ApiKeyCreate
-from services.api.db import SessionDep
+from services.api.db import SessionDep, read_connection
 from services.api.pagination import PageParamsDep
-from services.api.routing import READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, no_content, page_response
+from services.api.routing import (
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
+    ExpectedVersion,
+    no_content,
+    page_json_response,
+    record_json_response,
+)
 from services.api.unit_of_work import after_commit, api_router
 from services.kit.openapi import problem_responses
-from services.kit.responses import etag_for, json_response, resource_response
+from services.kit.responses import etag_for, json_response
 from shared.contract import Page
 from shared.contract.access import ApiKey, ApiKeyCreated
 from shared.enums import Role
@@ -42,18 +49,22 @@ async def create_api_key(request: Request, caller: CreatesKeys, session: Session
 
 @router.get("", response_model=Page[ApiKey])
 async def list_api_keys(
-    caller: ListsKeys, session: SessionDep, params: PageParamsDep, include_revoked: bool = False
+    request: Request, caller: ListsKeys, params: PageParamsDep, include_revoked: bool = False
 ) -> Response:
     """List the keys the caller manages, never their secrets (`sort=name`, `include_revoked=true`)."""
-    rows, cursor = await service.list_keys(session, caller=caller, params=params, include_revoked=include_revoked)
-    return page_response(ApiKey, rows, cursor)
+    async with read_connection(request) as connection:
+        rows, cursor = await service.list_keys(
+            connection, caller=caller, params=params, include_revoked=include_revoked
+        )
+    return page_json_response(ApiKey, rows, cursor)
 
 
 @router.get("/{api_key_id}", response_model=ApiKey, responses=problem_responses(304))
-async def get_api_key(request: Request, caller: ManagesKeys, session: SessionDep, api_key_id: uuid.UUID) -> Response:
+async def get_api_key(request: Request, caller: ManagesKeys, api_key_id: uuid.UUID) -> Response:
     """Read one key the caller manages, without its secret."""
-    key = await service.get_key(session, caller=caller, key_id=api_key_id)
-    return resource_response(request, key, key.version)
+    async with read_connection(request) as connection:
+        record = await service.read_key(connection, caller=caller, key_id=api_key_id)
+    return record_json_response(request, ApiKey, record)
 
 
 @router.delete("/{api_key_id}", status_code=204, responses=WRITE_PROBLEMS)

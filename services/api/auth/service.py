@@ -4,6 +4,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import audit
@@ -12,6 +13,7 @@ from services.api.access.caller import Caller
 from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
 from services.api.auth import repository
 from services.api.auth.schemas import ApiKeyCreate
+from services.api.db import DriverConnection
 from services.api.models import ApiKeyRow
 from services.api.organizations import service as organizations_service
 from services.api.pagination import PageParams
@@ -116,10 +118,12 @@ async def create_key(session: AsyncSession, *, caller: Caller, data: ApiKeyCreat
 
 
 async def list_keys(
-    session: AsyncSession, *, caller: Caller, params: PageParams, include_revoked: bool
-) -> tuple[Sequence[ApiKeyRow], str | None]:
+    connection: DriverConnection, *, caller: Caller, params: PageParams, include_revoked: bool
+) -> tuple[list[asyncpg.Record], str | None]:
     organization_id = None if caller.is_admin else caller.organization_id
-    return await repository.list_keys(session, params, organization_id=organization_id, include_revoked=include_revoked)
+    return await repository.list_keys(
+        connection, caller, params, organization_id=organization_id, include_revoked=include_revoked
+    )
 
 
 async def get_manageable_key(session: AsyncSession, *, caller: Caller, key_id: uuid.UUID) -> ApiKeyRow:
@@ -130,8 +134,13 @@ async def get_manageable_key(session: AsyncSession, *, caller: Caller, key_id: u
     return row
 
 
-async def get_key(session: AsyncSession, *, caller: Caller, key_id: uuid.UUID) -> ApiKey:
-    return ApiKey.model_validate(await get_manageable_key(session, caller=caller, key_id=key_id))
+async def read_key(connection: DriverConnection, *, caller: Caller, key_id: uuid.UUID) -> asyncpg.Record:
+    """A key as read: the same rule as `get_manageable_key`, on the driver connection."""
+    record = await repository.fetch_key(connection, caller, key_id)
+    if record is None or (not caller.is_admin and record["organization_id"] != caller.organization_id):
+        raise NotFound("No existe una clave con ese identificador.")
+    caller.ensure_allowed()
+    return record
 
 
 async def revoke_key(session: AsyncSession, *, caller: Caller, key_id: uuid.UUID, expected_version: int) -> None:

@@ -1,4 +1,5 @@
-"""The complaints area: PQRD with their legal terms, events, personal data, aggregates and intake."""
+"""The complaints area: PQRD with their legal terms, events, aggregates and intake (their people are the
+people area's)."""
 
 from services.api.areas import Area
 from services.api.complaints.router import calendar_router, complaints_router, deadlines_router, motives_router
@@ -6,11 +7,9 @@ from services.api.models import (
     ComplaintEventRow,
     ComplaintMonthlyCountRow,
     ComplaintMotiveRow,
-    ComplaintPersonRow,
     ComplaintResponseDaysRow,
     ComplaintRow,
     ComplaintSequenceRow,
-    PersonalDataAccessRow,
 )
 
 AREA = Area(
@@ -21,8 +20,6 @@ AREA = Area(
     tables=(
         ComplaintRow,
         ComplaintEventRow,
-        ComplaintPersonRow,
-        PersonalDataAccessRow,
         ComplaintSequenceRow,
         ComplaintMotiveRow,
         ComplaintMonthlyCountRow,

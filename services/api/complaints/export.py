@@ -9,10 +9,18 @@ import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 
 import adbc_driver_postgresql.dbapi as adbc
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.concurrency import run_in_threadpool
+
+from services.api import audit
+from services.api.access.caller import Caller
+from services.api.complaints import aggregates_repository
+from services.api.complaints.aggregates import AggregateFilters
+from services.api.complaints.deadlines import now_utc
+from shared.periods import BOGOTA
 
 logger = logging.getLogger("participa.api.complaints.export")
 
@@ -109,3 +117,40 @@ async def started_async(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
             yield chunk
 
     return resumed()
+
+
+@dataclass(frozen=True)
+class ComplaintExport:
+    """What the router streams: the body, its media type and the file name of `Content-Disposition`."""
+
+    body: Iterator[bytes] | AsyncIterator[bytes]
+    media_type: str
+    filename: str
+
+
+async def export_complaints(
+    session: AsyncSession, caller: Caller, engine: AsyncEngine, *, arrow: bool, filters: AggregateFilters
+) -> ComplaintExport:
+    """The caller's live complaints without personal data, as a stream; the export itself is audited.
+
+    The route lets every role but asociacion call this (associations read aggregates, not rows).
+    """
+    sql = aggregates_repository.export_sql(
+        caller,
+        equals={"entity_id": filters.entity_id, "type": filters.type, "channel": filters.channel, "risk": filters.risk},
+        filed_from=filters.filed_from,
+        filed_before=filters.filed_before,
+    )
+    await audit.record(session, caller, "export", "complaints", None, caller.organization_id)
+    stamp = now_utc().astimezone(BOGOTA).strftime("%Y%m%dT%H%M")
+    if arrow:
+        return ComplaintExport(
+            body=await started(arrow_stream(libpq_url(engine), sql)),
+            media_type=ARROW_MEDIA_TYPE,
+            filename=f"quejas-{stamp}.arrows",
+        )
+    return ComplaintExport(
+        body=await started_async(csv_stream(engine, sql)),
+        media_type=CSV_MEDIA_TYPE,
+        filename=f"quejas-{stamp}.csv",
+    )

@@ -13,7 +13,7 @@ from services.api.access import messages
 from services.api.access.caller import Caller
 from services.api.access.policies import AnyKey, ChecksEachItem, ReadsScope, Writes, all_roles_but
 from services.api.batch import run_batch
-from services.api.complaints import importer, service
+from services.api.complaints import service
 from services.api.complaints.schemas import (
     MAX_COMPLAINT_BATCH,
     ComplaintBatch,
@@ -35,6 +35,7 @@ from services.api.files.uploads import (
     report_response,
 )
 from services.api.pagination import PageQuery, parse_instant
+from services.api.people import router as people_router
 from services.api.routing import IMPORT_PROBLEMS, READ_PROBLEMS, WRITE_PROBLEMS, ExpectedVersion, record_response
 from services.api.unit_of_work import api_router
 from services.kit.errors import field_error
@@ -58,14 +59,9 @@ from shared.enums import Channel, ComplaintStatus, ComplaintType, MotiveLevel, R
 from shared.periods import BOGOTA
 
 # Associations see aggregates of their institution, not rows, so they may not export; bi_readonly may, since
-# nothing in the export is personal data. Personal data is for the roles that handle complaints; which
-# complaints an EPS or IPS may see it for (those it received or is complained about), the service decides.
+# nothing in the export is personal data. Who reads personal data is the people area's policy.
 _EXPORTS = all_roles_but(Role.ASOCIACION, refusal=messages.ASSOCIATION_NO_EXPORT)
-_READS_PEOPLE = all_roles_but(
-    Role.BI_READONLY, Role.ASOCIACION, refusal=messages.ROLE_NO_PERSONAL_DATA, after_lookup=True
-)
 ExportsComplaints = Annotated[Caller, Depends(_EXPORTS)]
-ReadsPersonalData = Annotated[Caller, Depends(_READS_PEOPLE)]
 
 # Complaint ids only match UUIDs, so `/v1/complaints/counts` never reaches a complaint route; a path that
 # is no complaint id answers 405 with the methods the path does serve.
@@ -334,10 +330,11 @@ async def create_complaint_event(
 
 
 @complaints_router.get("/{complaint_id:uuid}/person", response_model=ComplaintPeople)
-async def get_complaint_person(caller: ReadsPersonalData, session: SessionDep, complaint_id: uuid.UUID) -> Response:
+async def get_complaint_person(
+    caller: people_router.ReadsPersonalData, session: SessionDep, complaint_id: uuid.UUID
+) -> Response:
     """Personal data of the petitioner and the affected person; only roles that need them, and every read is logged."""
-    people = await service.read_people(session, caller, complaint_id)
-    return json_response(people, headers={"Cache-Control": "no-store"})
+    return people_router.people_response(await service.read_people(session, caller, complaint_id))
 
 
 @deadlines_router.get("/preview", response_model=DeadlinePreview)
@@ -408,7 +405,7 @@ async def import_complaints(
     """Import complaints from a file (dry run by default): all or nothing, every problem with row and column."""
     data, size, sha256 = await read_upload(file)
     accepted = accepted_warnings_of(accept_warnings)
-    row = await importer.import_complaints_file(
+    row = await service.import_complaints_file(
         session,
         caller,
         data=data,

@@ -2,14 +2,14 @@
 
 import re
 import uuid
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from services.api.batch import BatchRequest, ItemsDocumentedAs, RawItems
+from services.api.people.schemas import PersonIn
 from shared.contract.base import InputModel, WireAwareInstant, WireBool, WireDate
-from shared.contract.complaints import ComplaintAnswer, ComplaintAttachment, Consent
+from shared.contract.complaints import ComplaintAnswer, ComplaintAttachment
 from shared.enums import Channel, ComplaintType, DatePrecision, EventKind, Risk
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -29,37 +29,6 @@ Radicado = Annotated[
 MotiveCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 ComplaintText = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 Attachments = Annotated[list[ComplaintAttachment], Field(max_length=50)]
-
-
-class DocumentType(StrEnum):
-    """Colombian identity documents."""
-
-    CC = "CC"
-    TI = "TI"
-    CE = "CE"
-    PA = "PA"
-    RC = "RC"
-    PEP = "PEP"
-    PPT = "PPT"
-    NIT = "NIT"
-
-
-class PersonIn(InputModel):
-    """Personal data of the petitioner or the affected person; stored apart from the complaint."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    document_type: DocumentType | None = None
-    document_number: str | None = Field(default=None, max_length=30, pattern=r"^[A-Za-z0-9-]+$")
-    first_names: str | None = Field(default=None, max_length=200)
-    last_names: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=40)
-    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    address: str | None = Field(default=None, max_length=500)
-    birth_date: WireDate | None = None
-    sex: str | None = Field(default=None, max_length=20)
-    population_group: str | None = Field(default=None, max_length=100)
-    consent: Consent | None = None
 
 
 class ComplaintCreate(InputModel):

@@ -16,11 +16,11 @@ from services.api.auth import service as auth_service
 from services.api.auth.schemas import ApiKeyCreate
 from services.api.complaints import service as complaints_service
 from services.api.complaints.schemas import ComplaintCreate, ComplaintEventCreate
+from services.api.files.importing import Upload
 from services.api.imports import service as imports_service
 from services.api.models import OrganizationRow
 from services.api.organizations import service as organizations_service
 from services.api.organizations.schemas import AffiliateCountCreate, OrganizationCreate, OversightCreate
-from services.api.pagination import PageParams
 from services.api.plans import service as plans_service
 from shared.contract.complaints import ComplaintAnswer
 from shared.enums import Channel, ComplaintType, EventKind, OrganizationKind, Risk, Role
@@ -119,10 +119,8 @@ async def load_demo(session: AsyncSession, admin: Caller) -> DemoKeys:
     await organizations_service.add_oversight(session, admin, antioquia.id, OversightCreate(organization_id=eps.id))
     await _load_demo_complaints(session, admin, eps.id)
 
-    plans_page = await plans_service.list_plans(
-        session, admin, _first_page(), organization_id=association.id, year=2026, status=None
-    )
-    plan_id = plans_page[0][0].id if plans_page[0] else await _load_seed_plan(session, admin, association.id)
+    plan = await plans_service.find_plan_for_year(session, admin, association.id, 2026)
+    plan_id = plan.id if plan is not None else await _load_seed_plan(session, admin, association.id)
 
     holders = ((association, Role.ASOCIACION), (eps, Role.EPS_IPS), (secretaria, Role.SECRETARIA))
     revoked = await auth_service.revoke_keys_named(
@@ -148,18 +146,13 @@ async def load_demo(session: AsyncSession, admin: Caller) -> DemoKeys:
     )
 
 
-def _first_page() -> PageParams:
-    return PageParams(limit=1, cursor=None, sort=None, updated_since=None)
-
-
 async def _load_seed_plan(session: AsyncSession, admin: Caller, association_id: uuid.UUID) -> uuid.UUID:
     """The customer's sheet goes through the same importer as `POST /v1/plans:import`."""
     raw = resources.files("services.api.demo").joinpath(SEED_PLAN).read_bytes()
     report = await imports_service.import_plan_file(
         session,
         admin,
-        data=raw,
-        file_name=SEED_PLAN,
+        upload=Upload(raw, SEED_PLAN),
         organization_id=association_id,
         year=None,
         dry_run=False,

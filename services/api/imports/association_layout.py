@@ -98,6 +98,7 @@ from services.api.files.budget import check_deadline
 from services.api.files.cells import SheetRow, cell_text, clean, column_letter
 from services.api.files.delimited import read_delimited_rows
 from services.api.files.problems import ParseProblem, problem
+from services.api.imports.axis_rows import open_axis, read_axis_row
 from services.api.imports.goal_codes import CodeBook
 from services.api.imports.layout_headers import (
     Columns,
@@ -111,20 +112,18 @@ from services.api.imports.layout_text import (
     AXIS_RE,
     CODE_RE,
     EAPB_RE,
-    LEGAL_REFERENCE_RE,
     LINES_RE,
     OBJECTIVE_RE,
     RESPONSIBLE_RE,
-    YEAR_RE,
-    axis_from_name,
     bullet_text,
     line_letter,
     next_text,
     number_parts,
+    plan_year,
     split_goal_number,
 )
 from services.api.imports.parsed_plan import AxisDraft, GoalDraft, ParsedActivity, ParsedPlan, PlanLayout
-from shared.enums import AXIS_LABELS, Axis
+from shared.enums import Axis
 
 __all__ = ["is_plan_header", "parse_association_plan", "parse_association_rows"]
 
@@ -225,68 +224,16 @@ class _Parser:
 
     def _axis_row(self, row: int, column: int, match: re.Match[str], filled: list[tuple[int, str]]) -> bool:
         """Read an eje row; ``False`` when the row only starts with the word «eje» and is no eje row."""
-        written_name = match["name"] or (next_text(filled) if match["number"] or match["strategic"] else "")
-        by_name = axis_from_name(written_name) if written_name else None
-        number = int(match["number"]) if match["number"] else None
-        if number is None and by_name is None:
-            if not match["strategic"]:
-                return False  # "Ejecutar …", "Eje temático …": not an eje row
-            self._invalid_axis(
-                row,
-                column,
-                f"La fila «{filled[0][1]}» no dice el número del eje estratégico y su nombre no es el de "
-                "ninguno de los cinco ejes de la Resolución 2063 de 2017. Las metas de este eje no se leyeron.",
-            )
-            return True
-        if by_name is not None:
-            axis = by_name
-            if number is not None and number != int(axis.value[1:]):
-                self.problems.append(
-                    problem(
-                        "warning",
-                        "axis_number_mismatch",
-                        f"El eje dice el número {number} pero su nombre es el del eje {axis.value[1:]} "
-                        f"({AXIS_LABELS[axis]}); se tomó el eje {axis.value[1:]} por su nombre.",
-                        row,
-                        column_letter(column),
-                    )
-                )
+        read = read_axis_row(row, column, match, filled, self.problems)
+        if read is None:
+            return False
+        self.goal = None
+        self.inside_invalid_axis = read.axis is None
+        if read.axis is None:
+            self.axis = None
         else:
-            assert number is not None
-            if not 1 <= number <= 5:
-                self._invalid_axis(
-                    row,
-                    column,
-                    f"El eje estratégico {number} no existe: la Resolución 2063 de 2017 define los "
-                    "ejes 1 a 5. Las metas de este eje no se leyeron.",
-                )
-                return True
-            axis = Axis(f"E{number}")
-        self.goal = None
-        self.inside_invalid_axis = False
-        existing = self.axes.get(axis)
-        if existing is not None:
-            self.problems.append(
-                problem(
-                    "warning",
-                    "duplicate_axis",
-                    f"El eje estratégico {axis.value[1:]} ya apareció en la fila {existing.row}; sus metas se "
-                    "agregan a ese eje.",
-                    row,
-                    column_letter(column),
-                )
-            )
-            self.axis = existing
-            return True
-        name = written_name or AXIS_LABELS[axis]
-        self.axis = self.axes[axis] = AxisDraft(axis=axis, name=name, row=row, column=column)
+            self.axis = open_axis(self.axes, read.axis, read.name, row, column, self.problems)
         return True
-
-    def _invalid_axis(self, row: int, column: int, message: str) -> None:
-        self.goal = None
-        self.axis = None
-        self.inside_invalid_axis = True
-        self.problems.append(problem("error", "invalid_axis", message, row, column_letter(column)))
 
     def _lines_row(self, row: int, text: str) -> None:
         if self.axis is not None:
@@ -509,7 +456,7 @@ class _Parser:
             self.problems.append(
                 problem("warning", "missing_title", "El archivo no tiene fila de título antes del encabezado.")
             )
-        year = self._year()
+        year = plan_year(self.title_block, self.file_name, self.problems)
         if year is None and self.layout is not None:
             self.problems.append(
                 problem("error", "missing_year", "El archivo no indica el año del plan; envíe el campo year.")
@@ -529,22 +476,3 @@ class _Parser:
             responsible=self.responsible,
             layout=layout,
         )
-
-    def _year(self) -> int | None:
-        candidates = [text for _, text in self.title_block[:1]]
-        candidates += [text for _, text in self.title_block[1:] if not LEGAL_REFERENCE_RE.search(text)]
-        for text in candidates:
-            match = YEAR_RE.search(text)
-            if match is not None:
-                return int(match.group(1))
-        match = YEAR_RE.search(PurePath(self.file_name).name)
-        if match is not None:
-            self.problems.append(
-                problem(
-                    "warning",
-                    "year_from_file_name",
-                    f"El título no dice el año del plan; se tomó {match.group(1)} del nombre del archivo.",
-                )
-            )
-            return int(match.group(1))
-        return None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import PurePath
 from typing import Final
 
 from services.api.files.cells import fold
+from services.api.files.problems import ParseProblem, problem
 from shared.enums import Axis
 
 # Matched on whitespace-collapsed text. "No"/"N°"/"Nº"/"Nro."/"#" may precede the number; the number
@@ -97,3 +99,25 @@ def line_letter(value: str) -> str | None:
 def next_text(filled: list[tuple[int, str]]) -> str:
     """The second non-empty cell of a row: where a label's value lands when the label has its own cell."""
     return filled[1][1] if len(filled) > 1 else ""
+
+
+def plan_year(title_block: Sequence[tuple[int, str]], file_name: str, problems: list[ParseProblem]) -> int | None:
+    """The plan's year: from the title, else another title row that is no legal reference, else the file name
+    (warned)."""
+    candidates = [text for _, text in title_block[:1]]
+    candidates += [text for _, text in title_block[1:] if not LEGAL_REFERENCE_RE.search(text)]
+    for text in candidates:
+        match = YEAR_RE.search(text)
+        if match is not None:
+            return int(match.group(1))
+    match = YEAR_RE.search(PurePath(file_name).name)
+    if match is not None:
+        problems.append(
+            problem(
+                "warning",
+                "year_from_file_name",
+                f"El título no dice el año del plan; se tomó {match.group(1)} del nombre del archivo.",
+            )
+        )
+        return int(match.group(1))
+    return None

@@ -5,23 +5,19 @@ The layout and the decisions are in :mod:`services.api.imports.pisis`.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.api.files.problems import problem
 from services.api.imports.pisis import (
-    ENCODING,
     HEADER_FIELDS,
     MAX_PROBLEMS,
-    NIT_RE,
     PROGRAMMING_FIELDS,
     SEPARATOR,
     ActivityKey,
     FollowUpLine,
     ParsedPisis,
     PisisFileName,
-    PisisHeader,
     PisisKind,
     ProgrammingLine,
     parse_file_name,
@@ -38,6 +34,7 @@ from services.api.imports.pisis_fields import (
     show,
     split_lines,
 )
+from services.api.imports.pisis_header import decode_pisis, read_header
 from shared.enums import Axis
 
 __all__ = ["parse_pisis"]
@@ -85,8 +82,6 @@ class _Reader(FieldReader):
         # (eje, línea, goal code) → (first line, goal text there)
         self.goal_texts: dict[tuple[str, str, str], tuple[int, str]] = {}
 
-    # -- problems --------------------------------------------------------------------------------
-
     # -- whole file ------------------------------------------------------------------------------
 
     def read(self, data: bytes) -> None:
@@ -113,7 +108,7 @@ class _Reader(FieldReader):
                 "por «|».",
             )
             return
-        text = self.decode(data)
+        text, self.utf8 = decode_pisis(self, data)
         blank_run: tuple[int, int] | None = None  # (first line, how many)
         crlf_warned = False
         for number, content, ending, count in split_lines(text):
@@ -173,36 +168,6 @@ class _Reader(FieldReader):
             else f"Las líneas {first} a {first + count - 1} están vacías; PISIS no acepta líneas vacías."
         )
         self.add("error", "empty_line", first, None, message)
-
-    def decode(self, data: bytes) -> str:
-        if data.startswith(codecs.BOM_UTF8):
-            try:
-                text = data[len(codecs.BOM_UTF8) :].decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-            else:
-                self.utf8_warning()
-                return text
-        if data.isascii():
-            return data.decode("ascii")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            # Latin-1 maps every byte: the text decodes and re-encodes to the same bytes.
-            return data.decode(ENCODING)
-        self.utf8_warning()
-        return text
-
-    def utf8_warning(self) -> None:
-        self.utf8 = True
-        self.add(
-            "warning",
-            "encoding_utf8",
-            None,
-            None,
-            "El archivo está en UTF-8 y PISIS exige ISO-8859-1 (Latin-1); se leyó como UTF-8 y la "
-            "exportación lo escribirá en Latin-1.",
-        )
 
     # -- lines -----------------------------------------------------------------------------------
 
@@ -301,53 +266,7 @@ class _Reader(FieldReader):
         if len(fields) != len(HEADER_FIELDS):
             self.field_count(row, len(fields), len(HEADER_FIELDS), "encabezado")
             return
-        _, id_type, nit, start_text, end_text, count_text = fields
-        if id_type != "NI":
-            self.add(
-                "error",
-                "invalid_id_type",
-                row,
-                "tipo_identificacion",
-                f"Tipo de identificación {show(id_type)}: los anexos PPS190 se reportan con NIT (NI).",
-            )
-        nit_ok = bool(NIT_RE.match(nit))
-        if not nit_ok:
-            self.add(
-                "error",
-                "invalid_nit",
-                row,
-                "nit",
-                f"NIT {show(nit)} inválido: deben ser de 1 a 12 dígitos, sin dígito de verificación.",
-            )
-        elif self.name_info is not None and (nit.lstrip("0") or "0") != self.name_info.nit:
-            self.add(
-                "warning",
-                "nit_mismatch",
-                row,
-                "nit",
-                f"El NIT del encabezado ({nit}) no coincide con el del nombre del archivo "
-                f"({self.name_info.nit}); confirme cuál es el de la institución antes de importar.",
-            )
-        start = self.read_date(row, "fecha_inicio", start_text)
-        end = self.read_date(row, "fecha_fin", end_text)
-        count = self.declared_count = self.read_integer(row, "cantidad_registros", count_text)
-        if start is not None and end is not None:
-            if start > end:
-                self.add(
-                    "error",
-                    "date_order",
-                    row,
-                    "fecha_fin",
-                    f"El periodo del encabezado termina ({end.isoformat()}) antes de empezar ({start.isoformat()}).",
-                )
-            else:
-                self.period = (start, end)
-        if id_type == "NI" and nit_ok and start is not None and end is not None and count is not None:
-            self.header = PisisHeader(
-                id_type=id_type, nit=nit, start_date=start, end_date=end, declared_count=count, raw=content
-            )
-
-    # -- field readers ---------------------------------------------------------------------------
+        self.declared_count = read_header(self, row, content, fields, self.name_info)
 
     # -- detail lines ----------------------------------------------------------------------------
 

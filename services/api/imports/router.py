@@ -8,9 +8,10 @@ from fastapi import Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
 from services.api.access.policies import ReadsScope, Writes
-from services.api.db import SessionDep
+from services.api.db import SessionDep, read_connection
 from services.api.files import reports
 from services.api.files.budget import parse_timeout_of
+from services.api.files.importing import Upload
 from services.api.files.uploads import (
     CHUNK,
     AcceptWarningsForm,
@@ -64,15 +65,12 @@ async def import_plan(
     row = await service.import_plan_file(
         session,
         caller,
-        data=data,
-        file_name=file.filename or "archivo",
+        upload=Upload(data, file.filename or "archivo", size, sha256),
         organization_id=form_uuid("organization_id", pick(organization_id, "organization_id")),
         year=form_year(pick(year, "year")),
         dry_run=form_boolean("dry_run", pick(dry_run, "dry_run"), True),
         accepted_warnings=accepted,
         sheet=pick(sheet, "sheet"),
-        size_bytes=size,
-        sha256=sha256,
         parse_timeout_s=parse_timeout_of(request),
     )
     return report_response(request, row, accepted)
@@ -80,23 +78,25 @@ async def import_plan(
 
 @router.get("/v1/imports", response_model=Page[ImportReport])
 async def list_imports(
+    request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     params: PageParamsDep,
     plan_id: uuid.UUID | None = None,
     status: Annotated[str | None, Query(pattern="^(dry_run|committed|rejected)$")] = None,
     kind: Annotated[str | None, Query(pattern="^(plan|complaints)$", description="Planes o quejas.")] = None,
 ) -> Response:
     """List import reports, newest first: who sent which file, when, and what it held."""
-    rows, cursor = await reports.list_reports(session, caller, params, plan_id=plan_id, status=status, kind=kind)
+    async with read_connection(request) as connection:
+        rows, cursor = await reports.list_reports(connection, caller, params, plan_id=plan_id, status=status, kind=kind)
     return page_response(ImportReport, rows, cursor)
 
 
 @router.get("/v1/imports/{import_id}", response_model=ImportReport, responses=problem_responses(304))
-async def get_import(request: Request, caller: ReadsScope, session: SessionDep, import_id: uuid.UUID) -> Response:
+async def get_import(request: Request, caller: ReadsScope, import_id: uuid.UUID) -> Response:
     """Read one import report."""
-    row = await reports.get_report(session, caller, import_id)
-    return record_response(request, ImportReport, row)
+    async with read_connection(request) as connection:
+        values = await reports.read_report(connection, caller, import_id)
+    return record_response(request, ImportReport, values)
 
 
 def _chunks(content: bytes) -> Iterator[bytes]:

@@ -16,7 +16,6 @@ from services.api.access.caller import Caller
 from services.api.activities import service as activities_service
 from services.api.activities.schemas import ActivityCreate
 from services.api.files.budget import ParseBudget
-from services.api.files.formats import detect_format
 from services.api.files.importing import ImportOutcome, Upload, keep_report, write_or_roll_back
 from services.api.imports.draft import (
     ActivityKey,
@@ -24,12 +23,9 @@ from services.api.imports.draft import (
     DraftGoal,
     DraftPlan,
     DraftProgress,
-    from_pisis,
-    from_spreadsheet,
 )
 from services.api.imports.indicator_text import read_indicator
-from services.api.imports.pisis_read import parse_pisis
-from services.api.imports.spreadsheet import read_plan_file
+from services.api.imports.reading import draft_counts, read_draft
 from services.api.indicators import service as indicators_service
 from services.api.models import ActivityRow, GoalRow, ImportRow, PlanRow
 from services.api.organizations import service as organizations_service
@@ -37,8 +33,6 @@ from services.api.plans import service as plans_service
 from services.api.plans.schemas import GoalCreate, PlanCreate
 from services.kit.errors import ApiError, NotFound, field_error, validation_errors
 from shared.enums import PlanStatus
-from shared.nit import parse_nit
-from shared.schedule import months_spanned
 
 PLACEHOLDER_ID = uuid.UUID(int=0)
 
@@ -79,29 +73,6 @@ class Outcome(ImportOutcome):
             self.plan_id = None
 
 
-def _counts(draft: DraftPlan | None) -> dict[str, int]:
-    if draft is None:
-        return {"axes": 0, "goals": 0, "activities": 0, "indicators": 0, "schedule_months": 0, "progress_rows": 0}
-    activities = draft.activities
-    return {
-        "axes": len(draft.axes),
-        "goals": len(draft.goals),
-        "activities": len(activities),
-        "indicators": sum(1 for activity in activities if activity.indicator_text),
-        "schedule_months": sum(len(_months_of(activity)) for activity in activities),
-        "progress_rows": len(draft.progress),
-    }
-
-
-def _months_of(activity: DraftActivity) -> list[int]:
-    """The months an activity is programmed in: marked in the sheet, or spanned by its dates (PISIS)."""
-    if activity.schedule_months:
-        return activity.schedule_months
-    if activity.start_date and activity.end_date:
-        return months_spanned(activity.start_date, activity.end_date)
-    return []
-
-
 def _key(goal: DraftGoal | GoalRow, activity_code: str | None = None) -> str:
     base = f"{goal.axis}.{goal.line}.{goal.code}"
     return f"{base}/{activity_code}" if activity_code else base
@@ -111,25 +82,21 @@ async def import_plan_file(
     session: AsyncSession,
     caller: Caller,
     *,
-    data: bytes,
-    file_name: str,
+    upload: Upload,
     organization_id: uuid.UUID | None,
     year: int | None,
     dry_run: bool,
     accepted_warnings: set[str] | None,
     sheet: str | None,
-    size_bytes: int | None = None,
-    sha256: str | None = None,
     parse_timeout_s: float | None = None,
 ) -> ImportRow:
     """Check a plan file and, unless it is a dry run or it has blocking problems, store it. Always reported.
 
-    `data` may be only the first `MAX_IMPORT_BYTES + 1` bytes of a larger upload; then `size_bytes` and
-    `sha256` describe the whole file, so the report states its real size and fingerprint. The file is read
-    in a worker thread within `parse_timeout_s` (the settings' by default), else `ParseTimeout` (422).
+    `upload` may hold only the first `MAX_IMPORT_BYTES + 1` bytes of a larger file, with the whole one's size
+    and sha256, so the report states its real size and fingerprint. The file is read in a worker thread
+    within `parse_timeout_s` (the settings' by default), else `ParseTimeout` (422).
     """
     budget = ParseBudget.within(parse_timeout_s)
-    upload = Upload(data, file_name, size_bytes, sha256)
     target_organization = organization_id or caller.organization_id
     if target_organization is None:
         raise field_error("organization_id", "Una clave admin debe indicar la organización del plan.")
@@ -140,44 +107,9 @@ async def import_plan_file(
     caller.ensure_writable(organization.id, "una organización")
 
     outcome = Outcome()
-    file_format = "unknown"
-    draft: DraftPlan | None = None
-    if not outcome.refuse_too_large(upload.size, "divida el plan o quite hojas que no sean del plan."):
-        if not data:
-            outcome.error("empty_file", "El archivo está vacío.")
-        else:
-            file_format = detect_format(data, file_name)
-            if file_format == "pisis":
-                parsed_pisis = await budget.run(parse_pisis, data, file_name=file_name)
-                outcome.add_parse_problems(parsed_pisis.problems)
-                draft = from_pisis(parsed_pisis)
-                file_nit = parsed_pisis.file_name_info.nit if parsed_pisis.file_name_info else None
-                if organization.nit and file_nit and parse_nit(organization.nit).number != file_nit.lstrip("0"):
-                    outcome.warning(
-                        "organization_nit_mismatch",
-                        f"El nombre del archivo trae el NIT {file_nit}, pero la organización tiene {organization.nit}.",
-                        column="nombre_archivo",
-                    )
-            else:
-                parsed_plan = await budget.run(read_plan_file, data, file_name=file_name, sheet=sheet)
-                outcome.add_parse_problems(parsed_plan.problems)
-                draft = from_spreadsheet(parsed_plan)
-
-    if draft is not None:
-        if year is not None:
-            # The caller's year settles a file that names none.
-            outcome.problems = [p for p in outcome.problems if p["code"] != "missing_year"]
-            if draft.year is not None and draft.year != year:
-                outcome.warning("year_mismatch", f"El archivo es del año {draft.year}; se importa como {year}.")
-            draft.year = year
-        elif (
-            draft.year is None
-            and (draft.goals or draft.progress)
-            and not any(p["code"] == "missing_year" for p in outcome.problems)
-        ):
-            # Only for a file that was read: an unreadable one (binary, zip bomb) has its own error, and
-            # asking for its year would send the user after the wrong problem.
-            outcome.error("missing_year", "El archivo no indica el año del plan; envíe el campo year.")
+    file_format, draft = await read_draft(
+        upload, outcome, budget, organization_nit=organization.nit, year=year, sheet=sheet
+    )
 
     async def write() -> None:
         assert draft is not None
@@ -204,7 +136,7 @@ async def import_plan_file(
         file_format=file_format,
         layout=draft.layout if draft else None,
         year=draft.year if draft else year,
-        counts=_counts(draft),
+        counts=draft_counts(draft),
         plan_id=outcome.plan_id,
     )
 

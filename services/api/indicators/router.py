@@ -7,7 +7,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from services.api.access.policies import ReadsScope, Writes
-from services.api.db import SessionDep
+from services.api.db import SessionDep, read_connection
 from services.api.indicators import service
 from services.api.indicators.schemas import (
     IndicatorCreate,
@@ -21,7 +21,8 @@ from services.api.routing import (
     WRITE_PROBLEMS,
     ExpectedVersion,
     no_content,
-    page_response,
+    page_json_response,
+    record_json_response,
     record_response,
 )
 from services.api.unit_of_work import api_router
@@ -35,15 +36,18 @@ measurements_router = api_router(prefix="/v1/measurements", tags=["plans"], resp
 
 @indicators_router.get("", response_model=Page[Indicator])
 async def list_indicators(
+    request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     params: PageParamsDep,
     activity_id: uuid.UUID | None = None,
     plan_id: uuid.UUID | None = None,
 ) -> Response:
     """List indicators of an activity (`?activity_id=`) or of a plan (`?plan_id=`)."""
-    rows, cursor = await service.list_indicators(session, caller, params, activity_id=activity_id, plan_id=plan_id)
-    return page_response(Indicator, rows, cursor)
+    async with read_connection(request) as connection:
+        rows, cursor = await service.list_indicators(
+            connection, caller, params, activity_id=activity_id, plan_id=plan_id
+        )
+    return page_json_response(Indicator, rows, cursor)
 
 
 @indicators_router.post("", status_code=201, response_model=Indicator, responses=WRITE_PROBLEMS)
@@ -56,10 +60,11 @@ async def create_indicator(request: Request, caller: Writes, session: SessionDep
 
 
 @indicators_router.get("/{indicator_id}", response_model=Indicator, responses=problem_responses(304))
-async def get_indicator(request: Request, caller: ReadsScope, session: SessionDep, indicator_id: uuid.UUID) -> Response:
+async def get_indicator(request: Request, caller: ReadsScope, indicator_id: uuid.UUID) -> Response:
     """Read one indicator."""
-    row = await service.get_indicator(session, caller, indicator_id)
-    return record_response(request, Indicator, row)
+    async with read_connection(request) as connection:
+        record = await service.read_indicator(connection, caller, indicator_id)
+    return record_json_response(request, Indicator, record)
 
 
 @indicators_router.patch("/{indicator_id}", response_model=Indicator, responses=WRITE_PROBLEMS)
@@ -87,18 +92,19 @@ async def delete_indicator(
 
 @measurements_router.get("", response_model=Page[Measurement])
 async def list_measurements(
+    request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     params: PageParamsDep,
     indicator_id: uuid.UUID | None = None,
     plan_id: uuid.UUID | None = None,
     period: Annotated[str | None, Query(max_length=10, description="Código de periodo (`2026B1`).")] = None,
 ) -> Response:
     """List measurements of an indicator or a plan."""
-    rows, cursor = await service.list_measurements(
-        session, caller, params, indicator_id=indicator_id, plan_id=plan_id, period=period
-    )
-    return page_response(Measurement, rows, cursor)
+    async with read_connection(request) as connection:
+        rows, cursor = await service.list_measurements(
+            connection, caller, params, indicator_id=indicator_id, plan_id=plan_id, period=period
+        )
+    return page_json_response(Measurement, rows, cursor)
 
 
 @measurements_router.post("", status_code=201, response_model=Measurement, responses=WRITE_PROBLEMS)
@@ -113,12 +119,11 @@ async def create_measurement(
 
 
 @measurements_router.get("/{measurement_id}", response_model=Measurement, responses=problem_responses(304))
-async def get_measurement(
-    request: Request, caller: ReadsScope, session: SessionDep, measurement_id: uuid.UUID
-) -> Response:
+async def get_measurement(request: Request, caller: ReadsScope, measurement_id: uuid.UUID) -> Response:
     """Read one measurement."""
-    row = await service.get_measurement(session, caller, measurement_id)
-    return record_response(request, Measurement, row)
+    async with read_connection(request) as connection:
+        record = await service.read_measurement(connection, caller, measurement_id)
+    return record_json_response(request, Measurement, record)
 
 
 @measurements_router.patch("/{measurement_id}", response_model=Measurement, responses=WRITE_PROBLEMS)

@@ -1,14 +1,15 @@
 """Rules of indicators and measurements: they live under an activity of an editable plan."""
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import records
 from services.api.access.caller import Caller
 from services.api.activities import service as activities_service
+from services.api.db import DriverConnection
 from services.api.indicators.repository import indicators, measurements
 from services.api.indicators.schemas import (
     IndicatorCreate,
@@ -32,15 +33,22 @@ async def get_indicator(session: AsyncSession, caller: Caller, indicator_id: uui
     return row
 
 
+async def read_indicator(connection: DriverConnection, caller: Caller, indicator_id: uuid.UUID) -> asyncpg.Record:
+    record = await indicators.fetch_live(connection, caller, indicator_id)
+    if record is None:
+        raise NotFound("No existe un indicador con ese identificador.")
+    return record
+
+
 async def list_indicators(
-    session: AsyncSession,
+    connection: DriverConnection,
     caller: Caller,
     params: PageParams,
     *,
     activity_id: uuid.UUID | None,
     plan_id: uuid.UUID | None,
-) -> tuple[Sequence[IndicatorRow], str | None]:
-    return await indicators.page(session, caller, params, {"activity_id": activity_id, "plan_id": plan_id})
+) -> tuple[list[asyncpg.Record], str | None]:
+    return await indicators.page(connection, caller, params, {"activity_id": activity_id, "plan_id": plan_id})
 
 
 async def create_indicator(session: AsyncSession, caller: Caller, data: IndicatorCreate) -> IndicatorRow:
@@ -113,15 +121,22 @@ async def get_measurement(session: AsyncSession, caller: Caller, measurement_id:
     return row
 
 
+async def read_measurement(connection: DriverConnection, caller: Caller, measurement_id: uuid.UUID) -> asyncpg.Record:
+    record = await measurements.fetch_live(connection, caller, measurement_id)
+    if record is None:
+        raise NotFound("No existe una medición con ese identificador.")
+    return record
+
+
 async def list_measurements(
-    session: AsyncSession,
+    connection: DriverConnection,
     caller: Caller,
     params: PageParams,
     *,
     indicator_id: uuid.UUID | None,
     plan_id: uuid.UUID | None,
     period: str | None,
-) -> tuple[Sequence[MeasurementRow], str | None]:
+) -> tuple[list[asyncpg.Record], str | None]:
     # Measurements are stored under the canonical code, so `?period=202601B` must find `2026B1`.
     if period is not None:
         try:
@@ -129,7 +144,7 @@ async def list_measurements(
         except ValueError as error:
             raise field_error("period", str(error)) from None
     filters = {"indicator_id": indicator_id, "plan_id": plan_id, "period": period}
-    return await measurements.page(session, caller, params, filters)
+    return await measurements.page(connection, caller, params, filters)
 
 
 async def create_measurement(session: AsyncSession, caller: Caller, data: MeasurementCreate) -> MeasurementRow:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from services.api.access import messages
 from services.api.access.caller import Caller
 from services.api.access.policies import ReadsScope, Writes, admin_only
-from services.api.db import SessionDep
+from services.api.db import SessionDep, read_connection
 from services.api.organizations import service
 from services.api.organizations.schemas import (
     AffiliateCountCreate,
@@ -24,7 +24,8 @@ from services.api.routing import (
     WRITE_PROBLEMS,
     ExpectedVersion,
     no_content,
-    page_response,
+    page_json_response,
+    record_json_response,
     record_response,
 )
 from services.api.unit_of_work import after_commit, api_router
@@ -54,8 +55,8 @@ class OversightList(ContractModel):
 
 @router.get("", response_model=Page[Organization])
 async def list_organizations(
+    request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     params: PageParamsDep,
     kind: OrganizationKind | None = None,
     municipality_code: Annotated[str | None, Query(max_length=5)] = None,
@@ -63,10 +64,11 @@ async def list_organizations(
     nit: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """List the organisations the caller can see, filtered and sorted (`sort=name`)."""
-    rows, cursor = await service.list_organizations(
-        session, caller, params, kind=kind, municipality_code=municipality_code, parent_id=parent_id, nit=nit
-    )
-    return page_response(Organization, rows, cursor)
+    async with read_connection(request) as connection:
+        rows, cursor = await service.list_organizations(
+            connection, caller, params, kind=kind, municipality_code=municipality_code, parent_id=parent_id, nit=nit
+        )
+    return page_json_response(Organization, rows, cursor)
 
 
 @router.post("", status_code=201, response_model=Organization, responses=WRITE_PROBLEMS)
@@ -81,12 +83,11 @@ async def create_organization(
 
 
 @router.get("/{organization_id}", response_model=Organization, responses=problem_responses(304))
-async def get_organization(
-    request: Request, caller: ReadsScope, session: SessionDep, organization_id: uuid.UUID
-) -> Response:
+async def get_organization(request: Request, caller: ReadsScope, organization_id: uuid.UUID) -> Response:
     """Read one organisation; `If-None-Match` with its ETag answers 304."""
-    row = await service.get_organization(session, caller, organization_id)
-    return record_response(request, Organization, row)
+    async with read_connection(request) as connection:
+        record = await service.read_organization(connection, caller, organization_id)
+    return record_json_response(request, Organization, record)
 
 
 @router.patch("/{organization_id}", response_model=Organization, responses=WRITE_PROBLEMS)
@@ -181,18 +182,19 @@ async def remove_oversight(
 
 @router.get("/{organization_id}/affiliates", response_model=Page[AffiliateCount])
 async def list_affiliate_counts(
+    request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     params: PageParamsDep,
     organization_id: uuid.UUID,
     month: Annotated[str | None, Query(max_length=7, description="Mes `YYYY-MM`.")] = None,
     municipality_code: Annotated[str | None, Query(max_length=5)] = None,
 ) -> Response:
     """List monthly member counts per municipality, the denominators of rates per 10,000."""
-    rows, cursor = await service.list_affiliates(
-        session, caller, organization_id, params, month=month, municipality_code=municipality_code
-    )
-    return page_response(AffiliateCount, rows, cursor)
+    async with read_connection(request) as connection:
+        rows, cursor = await service.list_affiliates(
+            connection, caller, organization_id, params, month=month, municipality_code=municipality_code
+        )
+    return page_json_response(AffiliateCount, rows, cursor)
 
 
 @router.post("/{organization_id}/affiliates", status_code=201, response_model=AffiliateCount, responses=WRITE_PROBLEMS)
@@ -224,13 +226,13 @@ async def create_affiliate_count(
 async def get_affiliate_count(
     request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     organization_id: uuid.UUID,
     affiliate_count_id: uuid.UUID,
 ) -> Response:
     """Read one monthly member count."""
-    row = await service.get_affiliate_count(session, caller, organization_id, affiliate_count_id)
-    return record_response(request, AffiliateCount, row)
+    async with read_connection(request) as connection:
+        record = await service.read_affiliate_count(connection, caller, organization_id, affiliate_count_id)
+    return record_json_response(request, AffiliateCount, record)
 
 
 @router.delete("/{organization_id}/affiliates/{affiliate_count_id}", status_code=204, responses=WRITE_PROBLEMS)

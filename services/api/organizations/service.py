@@ -3,11 +3,13 @@
 import uuid
 from collections.abc import Sequence
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api import audit, records
 from services.api.access import messages
 from services.api.access.caller import Caller
+from services.api.db import DriverConnection
 from services.api.models import AffiliateCountRow, OrganizationRow, OversightRow
 from services.api.organizations import repository
 from services.api.organizations.repository import affiliate_counts, organizations
@@ -38,8 +40,15 @@ async def get_organization(session: AsyncSession, caller: Caller, organization_i
     return row
 
 
+async def read_organization(connection: DriverConnection, caller: Caller, organization_id: uuid.UUID) -> asyncpg.Record:
+    record = await organizations.fetch_live(connection, caller, organization_id)
+    if record is None:
+        raise NotFound(messages.NO_SUCH_ORGANIZATION)
+    return record
+
+
 async def list_organizations(
-    session: AsyncSession,
+    connection: DriverConnection,
     caller: Caller,
     params: PageParams,
     *,
@@ -47,14 +56,14 @@ async def list_organizations(
     municipality_code: str | None,
     parent_id: uuid.UUID | None,
     nit: str | None,
-) -> tuple[Sequence[OrganizationRow], str | None]:
+) -> tuple[list[asyncpg.Record], str | None]:
     filters = {
         "kind": kind.value if kind else None,
         "municipality_code": municipality_code,
         "parent_id": parent_id,
         "nit": nit,
     }
-    return await organizations.page(session, caller, params, filters)
+    return await organizations.page(connection, caller, params, filters)
 
 
 async def _check_shape(
@@ -187,17 +196,17 @@ async def remove_oversight(
 
 
 async def list_affiliates(
-    session: AsyncSession,
+    connection: DriverConnection,
     caller: Caller,
     organization_id: uuid.UUID,
     params: PageParams,
     *,
     month: str | None,
     municipality_code: str | None,
-) -> tuple[Sequence[AffiliateCountRow], str | None]:
-    organization = await get_organization(session, caller, organization_id)
-    filters = {"organization_id": organization.id, "month": month, "municipality_code": municipality_code}
-    return await affiliate_counts.page(session, caller, params, filters)
+) -> tuple[list[asyncpg.Record], str | None]:
+    organization = await read_organization(connection, caller, organization_id)
+    filters = {"organization_id": organization["id"], "month": month, "municipality_code": municipality_code}
+    return await affiliate_counts.page(connection, caller, params, filters)
 
 
 async def add_affiliate_count(
@@ -219,6 +228,16 @@ async def add_affiliate_count(
         {"organization_id": organization.id, **data.model_dump()},
         resource="affiliate_count",
     )
+
+
+async def read_affiliate_count(
+    connection: DriverConnection, caller: Caller, organization_id: uuid.UUID, count_id: uuid.UUID
+) -> asyncpg.Record:
+    organization = await read_organization(connection, caller, organization_id)
+    record = await affiliate_counts.fetch_live(connection, caller, count_id)
+    if record is None or record["organization_id"] != organization["id"]:
+        raise NotFound("No existe ese conteo de afiliados.")
+    return record
 
 
 async def get_affiliate_count(

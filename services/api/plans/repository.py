@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Row, Select, and_, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from sqlalchemy.types import NullType
 from sqlmodel import col
 
 from services.api.access.caller import Caller
+from services.api.db import DriverConnection
 from services.api.faults import register_unique_constraint
 from services.api.models import (
     ActivityProgressRow,
@@ -25,6 +27,9 @@ from services.api.repository import RecordRepository
 
 plans = RecordRepository(PlanRow, sortable=("created_at", "updated_at", "year", "title"), default_sort="created_at")
 goals = RecordRepository(GoalRow, sortable=("created_at", "updated_at", "code"), default_sort="created_at")
+# The tree reads the plan's activities and indicators too; their areas own their lists and writes.
+activities = RecordRepository(ActivityRow)
+indicators = RecordRepository(IndicatorRow)
 
 register_unique_constraint("uq_plans_org_year", "year", "La organización ya tiene un plan para ese año.")
 register_unique_constraint(
@@ -95,32 +100,50 @@ async def measurement_periods(session: AsyncSession, plan_id: uuid.UUID) -> Sequ
 async def tree_rows(
     session: AsyncSession, plan_id: uuid.UUID
 ) -> tuple[Sequence[GoalRow], Sequence[ActivityRow], Sequence[IndicatorRow]]:
-    """A plan's live goals, activities and indicators in display order: three queries, no N+1."""
+    """A plan's live goals, activities and indicators as ORM rows, for the whole-plan writes of importers
+    (the tree itself reads them with `fetch_tree_rows`): three queries, no N+1, in display order."""
     goal_rows = (
-        await session.execute(
-            select(GoalRow)
-            .where(col(GoalRow.plan_id) == plan_id, col(GoalRow.deleted_at).is_(None))
-            # M2 before M10: codes of equal prefix sort by length first, then as text.
-            .order_by(
-                col(GoalRow.axis), col(GoalRow.line), func.length(col(GoalRow.code)), col(GoalRow.code), col(GoalRow.id)
-            )
-        )
+        await session.execute(select(GoalRow).where(*_live_under(GoalRow, plan_id)).order_by(*_goal_order()))
     ).scalars()
     activity_rows = (
         await session.execute(
-            select(ActivityRow)
-            .where(col(ActivityRow.plan_id) == plan_id, col(ActivityRow.deleted_at).is_(None))
-            .order_by(func.length(col(ActivityRow.code)), col(ActivityRow.code), col(ActivityRow.id))
+            select(ActivityRow).where(*_live_under(ActivityRow, plan_id)).order_by(*_activity_order())
         )
     ).scalars()
     indicator_rows = (
         await session.execute(
-            select(IndicatorRow)
-            .where(col(IndicatorRow.plan_id) == plan_id, col(IndicatorRow.deleted_at).is_(None))
-            .order_by(col(IndicatorRow.created_at), col(IndicatorRow.id))
+            select(IndicatorRow).where(*_live_under(IndicatorRow, plan_id)).order_by(*_indicator_order())
         )
     ).scalars()
     return list(goal_rows), list(activity_rows), list(indicator_rows)
+
+
+def _live_under(table: type[GoalRow] | type[ActivityRow] | type[IndicatorRow], plan_id: uuid.UUID) -> list[Any]:
+    return [col(table.plan_id) == plan_id, col(table.deleted_at).is_(None)]
+
+
+def _goal_order() -> list[Any]:
+    # M2 before M10: codes of equal prefix sort by length first, then as text.
+    return [col(GoalRow.axis), col(GoalRow.line), func.length(col(GoalRow.code)), col(GoalRow.code), col(GoalRow.id)]
+
+
+def _activity_order() -> list[Any]:
+    return [func.length(col(ActivityRow.code)), col(ActivityRow.code), col(ActivityRow.id)]
+
+
+def _indicator_order() -> list[Any]:
+    return [col(IndicatorRow.created_at), col(IndicatorRow.id)]
+
+
+async def fetch_tree_rows(
+    connection: DriverConnection, plan_id: uuid.UUID
+) -> tuple[list[asyncpg.Record], list[asyncpg.Record], list[asyncpg.Record]]:
+    """`tree_rows` for the tree's read: the same rows in the same order, as driver records."""
+    return (
+        await goals.fetch_all_live(connection, shape="tree", order_by=_goal_order, plan_id=plan_id),
+        await activities.fetch_all_live(connection, shape="tree", order_by=_activity_order, plan_id=plan_id),
+        await indicators.fetch_all_live(connection, shape="tree", order_by=_indicator_order, plan_id=plan_id),
+    )
 
 
 async def tombstone_children(

@@ -16,13 +16,13 @@ from services.api.routing import (
     WRITE_PROBLEMS,
     ExpectedVersion,
     no_content,
-    page_response,
-    record_json,
+    page_json_response,
+    record_json_response,
     record_response,
 )
 from services.api.unit_of_work import api_router
 from services.kit.openapi import problem_responses
-from services.kit.responses import resource_json_response, tagged_response
+from services.kit.responses import json_bytes, tagged_json_response, tagged_response
 from shared.contract import Page
 from shared.contract.plans import Goal, Plan, PlanProgressSummary, PlanTree
 from shared.enums import Axis, PlanStatus
@@ -37,18 +37,19 @@ Cascade = Annotated[
 
 @plans_router.get("", response_model=Page[Plan])
 async def list_plans(
+    request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     params: PageParamsDep,
     organization_id: uuid.UUID | None = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     status: PlanStatus | None = None,
 ) -> Response:
     """List the PPSS action plans the caller can see (`sort=-year`, `updated_since=` for sync)."""
-    rows, cursor = await service.list_plans(
-        session, caller, params, organization_id=organization_id, year=year, status=status
-    )
-    return page_response(Plan, rows, cursor)
+    async with read_connection(request) as connection:
+        rows, cursor = await service.list_plans(
+            connection, caller, params, organization_id=organization_id, year=year, status=status
+        )
+    return page_json_response(Plan, rows, cursor)
 
 
 @plans_router.post("", status_code=201, response_model=Plan, responses=WRITE_PROBLEMS)
@@ -61,10 +62,10 @@ async def create_plan(request: Request, caller: Writes, session: SessionDep, bod
 @plans_router.get("/{plan_id}", response_model=Plan, responses=problem_responses(304))
 async def get_plan(request: Request, caller: ReadsScope, plan_id: uuid.UUID) -> Response:
     """Read one plan; `If-None-Match` with its ETag answers 304."""
-    # A hot read: one statement on a pooled connection, held only for it; JSON straight from the row.
+    # One statement on a pooled connection, held only for it; JSON straight from the row.
     async with read_connection(request) as connection:
         record = await service.read_plan(connection, caller, plan_id)
-    return resource_json_response(request, record_json(Plan, record), record["version"])
+    return record_json_response(request, Plan, record)
 
 
 @plans_router.patch("/{plan_id}", response_model=Plan, responses=WRITE_PROBLEMS)
@@ -95,10 +96,11 @@ async def delete_plan(
 
 
 @plans_router.get("/{plan_id}/tree", response_model=PlanTree, responses=problem_responses(304))
-async def get_plan_tree(request: Request, caller: ReadsScope, session: SessionDep, plan_id: uuid.UUID) -> Response:
+async def get_plan_tree(request: Request, caller: ReadsScope, plan_id: uuid.UUID) -> Response:
     """The whole plan in one response: the five axes → goals → activities → indicators."""
-    tree = await service.plan_tree(session, caller, plan_id)
-    return tagged_response(request, tree, service.tree_etag(tree))
+    async with read_connection(request) as connection:
+        tree, etag = await service.plan_tree(connection, caller, plan_id)
+    return tagged_json_response(request, json_bytes(tree), etag)
 
 
 @plans_router.get("/{plan_id}/progress-summary", response_model=PlanProgressSummary, responses=problem_responses(304))
@@ -131,15 +133,16 @@ def _unchanged(request: Request, etag: str) -> bool:
 
 @goals_router.get("", response_model=Page[Goal])
 async def list_goals(
+    request: Request,
     caller: ReadsScope,
-    session: SessionDep,
     params: PageParamsDep,
     plan_id: uuid.UUID | None = None,
     axis: Axis | None = None,
 ) -> Response:
     """List goals (metas), usually of one plan (`?plan_id=`), optionally of one axis."""
-    rows, cursor = await service.list_goals(session, caller, params, plan_id=plan_id, axis=axis)
-    return page_response(Goal, rows, cursor)
+    async with read_connection(request) as connection:
+        rows, cursor = await service.list_goals(connection, caller, params, plan_id=plan_id, axis=axis)
+    return page_json_response(Goal, rows, cursor)
 
 
 @goals_router.post("", status_code=201, response_model=Goal, responses=WRITE_PROBLEMS)
@@ -150,10 +153,11 @@ async def create_goal(request: Request, caller: Writes, session: SessionDep, bod
 
 
 @goals_router.get("/{goal_id}", response_model=Goal, responses=problem_responses(304))
-async def get_goal(request: Request, caller: ReadsScope, session: SessionDep, goal_id: uuid.UUID) -> Response:
+async def get_goal(request: Request, caller: ReadsScope, goal_id: uuid.UUID) -> Response:
     """Read one goal."""
-    row = await service.get_goal(session, caller, goal_id)
-    return record_response(request, Goal, row)
+    async with read_connection(request) as connection:
+        record = await service.read_goal(connection, caller, goal_id)
+    return record_json_response(request, Goal, record)
 
 
 @goals_router.patch("/{goal_id}", response_model=Goal, responses=WRITE_PROBLEMS)

@@ -22,14 +22,7 @@ from services.api.plans.repository import goals, plans
 from services.api.plans.schemas import GoalCreate, GoalUpdate, PlanCreate, PlanUpdate
 from services.kit.errors import Conflict, NotFound, field_error
 from shared.contract import ProblemFieldError
-from shared.contract.plans import (
-    ActivityNode,
-    AxisNode,
-    GoalNode,
-    IndicatorNode,
-    PlanProgressSummary,
-    PlanTree,
-)
+from shared.contract.plans import ActivityNode, GoalNode, IndicatorNode, Plan, PlanProgressSummary
 from shared.enums import PLAN_STATUS_TRANSITIONS, Axis, PlanStatus
 from shared.periods import Month, Period, bogota_date
 
@@ -45,7 +38,7 @@ async def get_plan(session: AsyncSession, caller: Caller, plan_id: uuid.UUID) ->
 
 
 async def read_plan(connection: DriverConnection, caller: Caller, plan_id: uuid.UUID) -> asyncpg.Record:
-    """`get_plan` for the hot read path: the stored columns on the driver connection, no ORM."""
+    """A plan as read (`GET`): its stored columns on the driver connection; `get_plan` is the write's."""
     record = await plans.fetch_live(connection, caller, plan_id)
     if record is None:
         raise NotFound("No existe un plan con ese identificador.")
@@ -75,16 +68,16 @@ async def get_editable_plan(
 
 
 async def list_plans(
-    session: AsyncSession,
+    connection: DriverConnection,
     caller: Caller,
     params: PageParams,
     *,
     organization_id: uuid.UUID | None,
     year: int | None,
     status: PlanStatus | None,
-) -> tuple[Sequence[PlanRow], str | None]:
+) -> tuple[list[asyncpg.Record], str | None]:
     filters = {"organization_id": organization_id, "year": year, "status": status.value if status else None}
-    return await plans.page(session, caller, params, filters)
+    return await plans.page(connection, caller, params, filters)
 
 
 def _check_period(start: date, end: date) -> None:
@@ -214,25 +207,36 @@ async def delete_plan(
     await repository.tombstone_children(session, plan_id=plan.id)
 
 
-async def plan_tree(session: AsyncSession, caller: Caller, plan_id: uuid.UUID) -> PlanTree:
-    plan = await get_plan(session, caller, plan_id)
-    goal_rows, activity_rows, indicator_rows = await repository.tree_rows(session, plan.id)
-    indicators_by_activity: dict[uuid.UUID, list[IndicatorNode]] = defaultdict(list)
+async def plan_tree(connection: DriverConnection, caller: Caller, plan_id: uuid.UUID) -> tuple[dict[str, Any], str]:
+    """The whole plan (`PlanTree`'s fields, from the stored columns) and its weak ETag.
+
+    Four statements on the driver connection: the plan in the caller's scope, then its live goals,
+    activities and indicators in display order.
+    """
+    plan = await read_plan(connection, caller, plan_id)
+    goal_rows, activity_rows, indicator_rows = await repository.fetch_tree_rows(connection, plan["id"])
+    indicator_fields, activity_fields, goal_fields = (
+        tuple(IndicatorNode.model_fields),
+        tuple(name for name in ActivityNode.model_fields if name != "indicators"),
+        tuple(name for name in GoalNode.model_fields if name != "activities"),
+    )
+    indicators_by_activity: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for indicator in indicator_rows:
-        indicators_by_activity[indicator.activity_id].append(IndicatorNode.model_validate(indicator))
-    activities_by_goal: dict[uuid.UUID, list[ActivityNode]] = defaultdict(list)
+        indicators_by_activity[indicator["activity_id"]].append({name: indicator[name] for name in indicator_fields})
+    activities_by_goal: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for activity in activity_rows:
-        node = ActivityNode.model_validate(
-            {**activity.model_dump(), "indicators": indicators_by_activity.get(activity.id, [])}
-        )
-        activities_by_goal[activity.goal_id].append(node)
-    goals_by_axis: dict[Axis, list[GoalNode]] = defaultdict(list)
+        node = {name: activity[name] for name in activity_fields}
+        node["indicators"] = indicators_by_activity.get(activity["id"], [])
+        activities_by_goal[activity["goal_id"]].append(node)
+    goals_by_axis: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for goal in goal_rows:
-        goals_by_axis[Axis(goal.axis)].append(
-            GoalNode.model_validate({**goal.model_dump(), "activities": activities_by_goal.get(goal.id, [])})
-        )
-    axes = [AxisNode(axis=axis, name=axis.label, goals=goals_by_axis.get(axis, [])) for axis in Axis]
-    return PlanTree.model_validate({**plan.model_dump(), "axes": axes})
+        node = {name: goal[name] for name in goal_fields}
+        node["activities"] = activities_by_goal.get(goal["id"], [])
+        goals_by_axis[goal["axis"]].append(node)
+    axes = [{"axis": axis.value, "name": axis.label, "goals": goals_by_axis.get(axis.value, [])} for axis in Axis]
+    tree = {name: plan[name] for name in Plan.model_fields}
+    tree["axes"] = axes
+    return tree, tree_etag(tree)
 
 
 def _cut_off_month(as_of: str | None) -> Month:
@@ -284,13 +288,11 @@ async def progress_summary(session: AsyncSession, plan: PlanRow, month: Month) -
 async def find_plan_for_year(
     session: AsyncSession, caller: Caller, organization_id: uuid.UUID, year: int
 ) -> PlanRow | None:
-    """The organisation's live plan of a year, if the caller can see it (imports upsert onto it)."""
-    rows, _ = await plans.page(
-        session,
-        caller,
-        PageParams(limit=1, cursor=None, sort=None, updated_since=None),
-        {"organization_id": organization_id, "year": year},
-    )
+    """The organisation's live plan of a year, if the caller can see it (imports upsert onto it).
+
+    At most one: a live plan is unique per organisation and year (`uq_plans_org_year`).
+    """
+    rows = await plans.all_live(session, caller, organization_id=organization_id, year=year)
     return rows[0] if rows else None
 
 
@@ -331,16 +333,16 @@ async def start_execution(session: AsyncSession, caller: Caller, plan: PlanRow) 
     )
 
 
-def tree_etag(tree: PlanTree) -> str:
+def tree_etag(tree: dict[str, Any]) -> str:
     """A weak ETag over every record in the tree, so adding, changing or deleting any of them changes it."""
-    digest = hashlib.sha256(f"{tree.id}:{tree.version}".encode())
-    for axis in tree.axes:
-        for goal in axis.goals:
-            digest.update(f"|g{goal.id}:{goal.version}".encode())
-            for activity in goal.activities:
-                digest.update(f"|a{activity.id}:{activity.version}".encode())
-                for indicator in activity.indicators:
-                    digest.update(f"|i{indicator.id}:{indicator.version}".encode())
+    digest = hashlib.sha256(f"{tree['id']}:{tree['version']}".encode())
+    for axis in tree["axes"]:
+        for goal in axis["goals"]:
+            digest.update(f"|g{goal['id']}:{goal['version']}".encode())
+            for activity in goal["activities"]:
+                digest.update(f"|a{activity['id']}:{activity['version']}".encode())
+                for indicator in activity["indicators"]:
+                    digest.update(f"|i{indicator['id']}:{indicator['version']}".encode())
     return f'W/"tree-{digest.hexdigest()[:32]}"'
 
 
@@ -351,10 +353,22 @@ async def get_goal(session: AsyncSession, caller: Caller, goal_id: uuid.UUID) ->
     return row
 
 
+async def read_goal(connection: DriverConnection, caller: Caller, goal_id: uuid.UUID) -> asyncpg.Record:
+    record = await goals.fetch_live(connection, caller, goal_id)
+    if record is None:
+        raise NotFound("No existe una meta con ese identificador.")
+    return record
+
+
 async def list_goals(
-    session: AsyncSession, caller: Caller, params: PageParams, *, plan_id: uuid.UUID | None, axis: Axis | None
-) -> tuple[Sequence[GoalRow], str | None]:
-    return await goals.page(session, caller, params, {"plan_id": plan_id, "axis": axis.value if axis else None})
+    connection: DriverConnection,
+    caller: Caller,
+    params: PageParams,
+    *,
+    plan_id: uuid.UUID | None,
+    axis: Axis | None,
+) -> tuple[list[asyncpg.Record], str | None]:
+    return await goals.page(connection, caller, params, {"plan_id": plan_id, "axis": axis.value if axis else None})
 
 
 async def _ensure_goal_code_free(session: AsyncSession, plan_id: uuid.UUID, axis: str, line: str, code: str) -> None:
