@@ -3,7 +3,7 @@
 import logging
 import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import FastAPI, Request
@@ -19,6 +19,8 @@ logger = logging.getLogger("participa")
 
 PROBLEM_BASE_URI = "https://participa.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+FoundT = TypeVar("FoundT")
 
 
 class ApiError(Exception):
@@ -70,6 +72,13 @@ class NotFound(ApiError):
     status_code = 404
     slug = "not-found"
     title = "Recurso no encontrado"
+
+
+def found(value: FoundT | None, message: str) -> FoundT:
+    """`value`, or a 404 with `message` when the lookup found nothing (or nothing in the caller's scope)."""
+    if value is None:
+        raise NotFound(message)
+    return value
 
 
 class Conflict(ApiError):

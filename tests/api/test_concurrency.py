@@ -12,14 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
-from services.api.auth import repository as auth_repository
 from services.api.config import Settings
 from services.api.db import create_sessionmaker
 from services.api.main import create_app
-from services.api.models import ApiKeyRow
 from services.local.database import drop_database
-from tests.api.conftest import Actor, assert_problem
+from tests.api.conftest import Actor, assert_problem, insert_admin_key
 from tests.conftest import migrated_database
 from tests.factories import fetch, if_match
 
@@ -40,22 +37,11 @@ async def live(concurrency_database: str) -> AsyncIterator[tuple[httpx.AsyncClie
     """The real app on its own pool: every request is its own transaction, committed for real."""
     app = create_app(Settings(database_url=concurrency_database, participa_admin_api_key=None))
     async with app.router.lifespan_context(app):
-        secret = generate_api_key()
         async with create_sessionmaker(app.state.engine)() as session:
-            await auth_repository.insert_key(
-                session,
-                ApiKeyRow(
-                    organization_id=None,
-                    role="admin",
-                    name="concurrency tests",
-                    prefix=display_prefix(secret),
-                    key_hash=hash_api_key(secret),
-                ),
-            )
-            await session.commit()
+            admin = await insert_admin_key(session)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://participa.test") as client:
-            yield client, Actor(key=secret)
+            yield client, admin
 
 
 async def make_organization(client: httpx.AsyncClient, admin: Actor) -> dict[str, Any]:

@@ -21,24 +21,22 @@ from services.api.db import DriverConnection
 from services.api.models import ActivityProgressRow, ActivityRow, PlanRow
 from services.api.pagination import PageParams
 from services.api.plans import service as plans_service
-from services.kit.errors import Conflict, NotFound, Unprocessable, field_error
+from services.kit.errors import Conflict, NotFound, Unprocessable, field_error, found
 from shared.contract import ProblemFieldError
 from shared.enums import PlanStatus
 from shared.schedule import dates_of_months, months_outside, months_spanned
 
 
 async def get_activity(session: AsyncSession, caller: Caller, activity_id: uuid.UUID) -> ActivityRow:
-    row = await activities.get_live(session, caller, activity_id)
-    if row is None:
-        raise NotFound("No existe una actividad con ese identificador.")
-    return row
+    return found(
+        await activities.get_live(session, caller, activity_id), "No existe una actividad con ese identificador."
+    )
 
 
 async def read_activity(connection: DriverConnection, caller: Caller, activity_id: uuid.UUID) -> asyncpg.Record:
-    record = await activities.fetch_live(connection, caller, activity_id)
-    if record is None:
-        raise NotFound("No existe una actividad con ese identificador.")
-    return record
+    return found(
+        await activities.fetch_live(connection, caller, activity_id), "No existe una actividad con ese identificador."
+    )
 
 
 async def list_activities(
@@ -238,17 +236,11 @@ async def update_progress_fields(
 
 
 async def get_progress(session: AsyncSession, caller: Caller, progress_id: uuid.UUID) -> ActivityProgressRow:
-    row = await progress.get_live(session, caller, progress_id)
-    if row is None:
-        raise NotFound("No existe ese registro de ejecución.")
-    return row
+    return found(await progress.get_live(session, caller, progress_id), "No existe ese registro de ejecución.")
 
 
 async def read_progress(connection: DriverConnection, caller: Caller, progress_id: uuid.UUID) -> asyncpg.Record:
-    record = await progress.fetch_live(connection, caller, progress_id)
-    if record is None:
-        raise NotFound("No existe ese registro de ejecución.")
-    return record
+    return found(await progress.fetch_live(connection, caller, progress_id), "No existe ese registro de ejecución.")
 
 
 async def list_progress(

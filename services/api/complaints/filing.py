@@ -19,7 +19,7 @@ from services.api.complaints.schemas import ComplaintCreate, ComplaintUpdate
 from services.api.models import ComplaintRow, OrganizationRow
 from services.api.organizations import service as organizations_service
 from services.api.people import service as people_service
-from services.kit.errors import Conflict, NotFound, Unprocessable, field_error
+from services.kit.errors import Conflict, Unprocessable, field_error, found
 from shared import deadlines
 from shared.contract import ProblemFieldError
 from shared.enums import (
@@ -66,10 +66,9 @@ async def _receiving_organization(
             raise field_error("organization_id", messages.NO_SUCH_ORGANIZATION)
         return organization
     assert caller.organization_id is not None
-    organization = await organizations_service.find_organization(session, caller.organization_id)
-    if organization is None:
-        raise NotFound(messages.KEY_ORGANIZATION_GONE)
-    return organization
+    return found(
+        await organizations_service.find_organization(session, caller.organization_id), messages.KEY_ORGANIZATION_GONE
+    )
 
 
 def _check_filing(filed_at: datetime, type: ComplaintType, risk: Risk | None, now: datetime) -> None:

@@ -20,7 +20,7 @@ from services.api.db import DriverConnection
 from services.api.models import ComplaintRow
 from services.api.pagination import PageParams
 from services.api.people import service as people_service
-from services.kit.errors import NotFound
+from services.kit.errors import found
 from services.kit.responses import json_bytes
 from shared import deadlines
 from shared.contract.complaints import (
@@ -154,18 +154,14 @@ def ensure_may_write(caller: Caller, row: ComplaintRow) -> None:
 
 
 async def get_complaint(session: AsyncSession, caller: Caller, complaint_id: uuid.UUID) -> ComplaintRow:
-    row = await complaints.get_live(session, caller, complaint_id)
-    if row is None:
-        raise NotFound("No existe una queja con ese identificador.")
-    return row
+    return found(await complaints.get_live(session, caller, complaint_id), "No existe una queja con ese identificador.")
 
 
 async def read_complaint(connection: DriverConnection, caller: Caller, complaint_id: uuid.UUID) -> asyncpg.Record:
     """`get_complaint` for the hot read path: the stored columns on the driver connection, no ORM."""
-    record = await complaints.fetch_live(connection, caller, complaint_id)
-    if record is None:
-        raise NotFound("No existe una queja con ese identificador.")
-    return record
+    return found(
+        await complaints.fetch_live(connection, caller, complaint_id), "No existe una queja con ese identificador."
+    )
 
 
 @dataclass(frozen=True)

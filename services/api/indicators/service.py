@@ -20,24 +20,22 @@ from services.api.indicators.schemas import (
 from services.api.models import IndicatorRow, MeasurementRow, PlanRow
 from services.api.pagination import PageParams
 from services.api.plans import service as plans_service
-from services.kit.errors import Conflict, NotFound, field_error
+from services.kit.errors import Conflict, NotFound, field_error, found
 from shared.contract import ProblemFieldError
 from shared.enums import IndicatorKind, Periodicity
 from shared.periods import Period
 
 
 async def get_indicator(session: AsyncSession, caller: Caller, indicator_id: uuid.UUID) -> IndicatorRow:
-    row = await indicators.get_live(session, caller, indicator_id)
-    if row is None:
-        raise NotFound("No existe un indicador con ese identificador.")
-    return row
+    return found(
+        await indicators.get_live(session, caller, indicator_id), "No existe un indicador con ese identificador."
+    )
 
 
 async def read_indicator(connection: DriverConnection, caller: Caller, indicator_id: uuid.UUID) -> asyncpg.Record:
-    record = await indicators.fetch_live(connection, caller, indicator_id)
-    if record is None:
-        raise NotFound("No existe un indicador con ese identificador.")
-    return record
+    return found(
+        await indicators.fetch_live(connection, caller, indicator_id), "No existe un indicador con ese identificador."
+    )
 
 
 async def list_indicators(
@@ -115,17 +113,16 @@ async def insert_indicators(session: AsyncSession, plan: PlanRow, rows: list[dic
 
 
 async def get_measurement(session: AsyncSession, caller: Caller, measurement_id: uuid.UUID) -> MeasurementRow:
-    row = await measurements.get_live(session, caller, measurement_id)
-    if row is None:
-        raise NotFound("No existe una medición con ese identificador.")
-    return row
+    return found(
+        await measurements.get_live(session, caller, measurement_id), "No existe una medición con ese identificador."
+    )
 
 
 async def read_measurement(connection: DriverConnection, caller: Caller, measurement_id: uuid.UUID) -> asyncpg.Record:
-    record = await measurements.fetch_live(connection, caller, measurement_id)
-    if record is None:
-        raise NotFound("No existe una medición con ese identificador.")
-    return record
+    return found(
+        await measurements.fetch_live(connection, caller, measurement_id),
+        "No existe una medición con ese identificador.",
+    )
 
 
 async def list_measurements(

@@ -20,7 +20,7 @@ from services.api.organizations.schemas import (
     OversightCreate,
 )
 from services.api.pagination import PageParams
-from services.kit.errors import Conflict, NotFound, field_error
+from services.kit.errors import Conflict, NotFound, field_error, found
 from shared.contract.analytics import AffiliateMonthlyCount, AffiliateMonthlyCounts
 from shared.enums import OrganizationKind
 from shared.periods import Month
@@ -34,17 +34,11 @@ async def find_organization(session: AsyncSession, organization_id: uuid.UUID) -
 
 
 async def get_organization(session: AsyncSession, caller: Caller, organization_id: uuid.UUID) -> OrganizationRow:
-    row = await organizations.get_live(session, caller, organization_id)
-    if row is None:
-        raise NotFound(messages.NO_SUCH_ORGANIZATION)
-    return row
+    return found(await organizations.get_live(session, caller, organization_id), messages.NO_SUCH_ORGANIZATION)
 
 
 async def read_organization(connection: DriverConnection, caller: Caller, organization_id: uuid.UUID) -> asyncpg.Record:
-    record = await organizations.fetch_live(connection, caller, organization_id)
-    if record is None:
-        raise NotFound(messages.NO_SUCH_ORGANIZATION)
-    return record
+    return found(await organizations.fetch_live(connection, caller, organization_id), messages.NO_SUCH_ORGANIZATION)
 
 
 async def list_organizations(
@@ -161,10 +155,10 @@ async def get_oversight(
     session: AsyncSession, caller: Caller, secretaria_id: uuid.UUID, organization_id: uuid.UUID
 ) -> OversightRow:
     secretaria = await _secretaria(session, caller, secretaria_id)
-    link = await repository.get_oversight(session, secretaria.id, organization_id)
-    if link is None:
-        raise NotFound("Esa entidad no está vigilada por esta secretaría.")
-    return link
+    return found(
+        await repository.get_oversight(session, secretaria.id, organization_id),
+        "Esa entidad no está vigilada por esta secretaría.",
+    )
 
 
 async def add_oversight(

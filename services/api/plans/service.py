@@ -20,7 +20,7 @@ from services.api.pagination import PageParams
 from services.api.plans import repository
 from services.api.plans.repository import goals, plans
 from services.api.plans.schemas import GoalCreate, GoalUpdate, PlanCreate, PlanUpdate
-from services.kit.errors import Conflict, NotFound, field_error
+from services.kit.errors import Conflict, NotFound, field_error, found
 from shared.contract import ProblemFieldError
 from shared.contract.plans import ActivityNode, GoalNode, IndicatorNode, Plan, PlanProgressSummary
 from shared.enums import PLAN_STATUS_TRANSITIONS, Axis, PlanStatus
@@ -31,25 +31,19 @@ GOAL = "una meta"
 
 
 async def get_plan(session: AsyncSession, caller: Caller, plan_id: uuid.UUID) -> PlanRow:
-    row = await plans.get_live(session, caller, plan_id)
-    if row is None:
-        raise NotFound("No existe un plan con ese identificador.")
-    return row
+    return found(await plans.get_live(session, caller, plan_id), "No existe un plan con ese identificador.")
 
 
 async def read_plan(connection: DriverConnection, caller: Caller, plan_id: uuid.UUID) -> asyncpg.Record:
     """A plan as read (`GET`): its stored columns on the driver connection; `get_plan` is the write's."""
-    record = await plans.fetch_live(connection, caller, plan_id)
-    if record is None:
-        raise NotFound("No existe un plan con ese identificador.")
-    return record
+    return found(await plans.fetch_live(connection, caller, plan_id), "No existe un plan con ese identificador.")
 
 
 async def _locked_plan(session: AsyncSession, caller: Caller, plan_id: uuid.UUID, *, exclusive: bool) -> PlanRow:
-    row = await repository.lock_live_plan(session, caller, plan_id, exclusive=exclusive)
-    if row is None:
-        raise NotFound("No existe un plan con ese identificador.")
-    return row
+    return found(
+        await repository.lock_live_plan(session, caller, plan_id, exclusive=exclusive),
+        "No existe un plan con ese identificador.",
+    )
 
 
 async def get_editable_plan(
@@ -347,17 +341,11 @@ def tree_etag(tree: dict[str, Any]) -> str:
 
 
 async def get_goal(session: AsyncSession, caller: Caller, goal_id: uuid.UUID) -> GoalRow:
-    row = await goals.get_live(session, caller, goal_id)
-    if row is None:
-        raise NotFound("No existe una meta con ese identificador.")
-    return row
+    return found(await goals.get_live(session, caller, goal_id), "No existe una meta con ese identificador.")
 
 
 async def read_goal(connection: DriverConnection, caller: Caller, goal_id: uuid.UUID) -> asyncpg.Record:
-    record = await goals.fetch_live(connection, caller, goal_id)
-    if record is None:
-        raise NotFound("No existe una meta con ese identificador.")
-    return record
+    return found(await goals.fetch_live(connection, caller, goal_id), "No existe una meta con ese identificador.")
 
 
 async def list_goals(

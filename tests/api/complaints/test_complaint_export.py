@@ -16,17 +16,14 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import text
 
-from services.api.access.keys import display_prefix, generate_api_key, hash_api_key
-from services.api.auth import repository as auth_repository
 from services.api.complaints import aggregates_repository, export
 from services.api.config import Settings
 from services.api.db import create_sessionmaker
 from services.api.main import create_app
-from services.api.models import ApiKeyRow
 from services.local.database import drop_database
 from tests.api.complaints.test_complaint_events import add_event
 from tests.api.complaints.test_complaints import COMPLAINTS, file_complaint
-from tests.api.conftest import Actor, assert_problem
+from tests.api.conftest import Actor, assert_problem, insert_admin_key
 from tests.conftest import migrated_database
 
 EXPORT = f"{COMPLAINTS}/export"
@@ -66,22 +63,11 @@ class Live:
 async def live(export_database: str) -> AsyncIterator[Live]:
     app = create_app(Settings(database_url=export_database, participa_admin_api_key=None))
     async with app.router.lifespan_context(app):
-        secret = generate_api_key()
         async with create_sessionmaker(app.state.engine)() as session:
-            await auth_repository.insert_key(
-                session,
-                ApiKeyRow(
-                    organization_id=None,
-                    role="admin",
-                    name="export tests",
-                    prefix=display_prefix(secret),
-                    key_hash=hash_api_key(secret),
-                ),
-            )
-            await session.commit()
+            admin = await insert_admin_key(session)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://participa.test") as client:
-            yield Live(client, app, Actor(key=secret))
+            yield Live(client, app, admin)
 
 
 @pytest.fixture
